@@ -1,0 +1,110 @@
+/**
+ * Turns GraphQL filter inputs into store filters: slugs and global ids become row ids (refusing
+ * unknown ones with BAD_USER_INPUT), dates become the store's representations, lists are capped.
+ */
+import type {
+  ArticleFilter as StoreArticleFilter,
+  CompanyFilter as StoreCompanyFilter,
+  FeedFilter as StoreFeedFilter,
+  FoundationFilter as StoreFoundationFilter,
+  MembershipFilter as StoreMembershipFilter,
+} from '../store/store';
+import type { Context } from './context';
+import { badInput } from './errors';
+import type { ArticleFilter } from './inputs/article.input';
+import type { CompanyFilter } from './inputs/company.input';
+import type { FeedFilter } from './inputs/feed.input';
+import type { FoundationFilter } from './inputs/foundation.input';
+import type { MembershipFilter } from './inputs/membership.input';
+import { rowIdOf } from './relay/global-id';
+
+export const MAX_LIST_ARGUMENT = 100;
+
+export function capList<T>(values: readonly T[] | null | undefined, argument: string): readonly T[] | undefined {
+  if (values === null || values === undefined) return undefined;
+  if (values.length > MAX_LIST_ARGUMENT) {
+    throw badInput(`\`${argument}\` accepts at most ${MAX_LIST_ARGUMENT} values (got ${values.length})`, argument);
+  }
+  return values;
+}
+
+async function idsBySlug(
+  loader: { loadMany(keys: readonly string[]): Promise<({ id: number } | null | Error)[]> },
+  kind: 'foundation' | 'company',
+  slugs: readonly string[] | null | undefined,
+  argument: string,
+): Promise<number[] | undefined> {
+  const list = capList(slugs, argument);
+  if (list === undefined) return undefined;
+  const records = await loader.loadMany(list);
+  const unknown = list.filter((_, i) => !records[i] || records[i] instanceof Error);
+  if (unknown.length > 0) {
+    const listing = kind === 'foundation' ? '`foundations { nodes { slug } }`' : '`companies(filter: { search: "..." }) { nodes { slug } }`';
+    throw badInput(`\`${argument}\`: unknown ${kind} slug${unknown.length > 1 ? 's' : ''} ${unknown.map((s) => `"${s}"`).join(', ')}; see ${listing}`, argument);
+  }
+  return records.map((r) => (r as { id: number }).id);
+}
+
+export function foundationIds(ctx: Context, slugs: readonly string[] | null | undefined, argument: string) {
+  return idsBySlug(ctx.loaders.foundationBySlug, 'foundation', slugs, argument);
+}
+
+export function companyIds(ctx: Context, slugs: readonly string[] | null | undefined, argument: string) {
+  return idsBySlug(ctx.loaders.companyBySlug, 'company', slugs, argument);
+}
+
+/** 'YYYY-MM-DD' of a Date scalar value (parsed at UTC midnight). */
+export function isoDate(date: Date | null | undefined): string | undefined {
+  return date ? date.toISOString().slice(0, 10) : undefined;
+}
+
+const undefinedIfNull = <T>(value: T | null | undefined): T | undefined => (value === null ? undefined : value);
+
+export async function toFoundationFilter(ctx: Context, filter: FoundationFilter | null | undefined): Promise<StoreFoundationFilter> {
+  return {
+    search: undefinedIfNull(filter?.search?.trim() || undefined),
+    parentIds: await foundationIds(ctx, filter?.parents, 'filter.parents'),
+    topLevel: undefinedIfNull(filter?.topLevel),
+  };
+}
+
+export async function toCompanyFilter(ctx: Context, filter: CompanyFilter | null | undefined): Promise<StoreCompanyFilter> {
+  return {
+    search: filter?.search?.trim() || undefined,
+    foundationIds: await foundationIds(ctx, filter?.foundations, 'filter.foundations'),
+    tiers: capList(filter?.tiers, 'filter.tiers'),
+    activeOn: isoDate(filter?.activeOn),
+  };
+}
+
+export async function toMembershipFilter(
+  ctx: Context,
+  filter: Partial<MembershipFilter> | null | undefined,
+): Promise<StoreMembershipFilter> {
+  return {
+    foundationIds: await foundationIds(ctx, filter?.foundations, 'filter.foundations'),
+    companyIds: await companyIds(ctx, filter?.companies, 'filter.companies'),
+    tiers: capList(filter?.tiers, 'filter.tiers'),
+    activeOn: isoDate(filter?.activeOn),
+  };
+}
+
+export async function toFeedFilter(ctx: Context, filter: FeedFilter | null | undefined): Promise<StoreFeedFilter> {
+  return {
+    foundationIds: await foundationIds(ctx, filter?.foundations, 'filter.foundations'),
+    statuses: capList(filter?.statuses, 'filter.statuses'),
+  };
+}
+
+export async function toArticleFilter(ctx: Context, filter: ArticleFilter | null | undefined): Promise<StoreArticleFilter> {
+  const feeds = capList(filter?.feeds, 'filter.feeds');
+  const after = filter?.publishedAfter?.getTime();
+  const before = filter?.publishedBefore?.getTime();
+  return {
+    foundationIds: await foundationIds(ctx, filter?.foundations, 'filter.foundations'),
+    companyIds: await companyIds(ctx, filter?.companies, 'filter.companies'),
+    feedIds: feeds?.map((id) => rowIdOf(id, 'Feed', 'filter.feeds')),
+    publishedAfter: after,
+    publishedBefore: before,
+  };
+}

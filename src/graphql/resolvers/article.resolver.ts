@@ -1,0 +1,53 @@
+import { Arg, Args, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
+import type { Context } from '../context';
+import { toArticleFilter } from '../filters';
+import { ArticleOrder } from '../inputs/article.input';
+import { resolveConnection } from '../relay/connection';
+import { rowIdOf } from '../relay/global-id';
+import { Article } from '../types/article.type';
+import { Company } from '../types/company.type';
+import { ArticleConnection } from '../types/connections';
+import { Feed } from '../types/feed.type';
+import { Foundation } from '../types/foundation.type';
+import { ArticlesArgs } from './args';
+
+@Resolver(() => Article)
+export class ArticleResolver {
+  @Query(() => ArticleConnection, { description: 'Articles from all feeds, newest first unless `orderBy` says otherwise.' })
+  async articles(@Args() args: ArticlesArgs, @Ctx() ctx: Context): Promise<ArticleConnection> {
+    const filter = await toArticleFilter(ctx, args.filter);
+    return resolveConnection(
+      ArticleConnection,
+      args,
+      args.orderBy ?? new ArticleOrder(),
+      Article.from,
+      (page) => ctx.store.listArticles(filter, page),
+      () => ctx.store.countArticles(filter),
+    );
+  }
+
+  @Query(() => Article, { nullable: true, description: 'The article with this id; null when there is none.' })
+  async article(@Arg('id', () => ID, { description: 'The article\'s `id`.' }) id: string, @Ctx() ctx: Context): Promise<Article | null> {
+    const record = await ctx.loaders.article.load(rowIdOf(id, 'Article', 'id'));
+    return record && Article.from(record);
+  }
+
+  @FieldResolver(() => Feed, { description: 'The feed the article came from.' })
+  async feed(@Root() article: Article, @Ctx() ctx: Context): Promise<Feed> {
+    return Feed.from((await ctx.loaders.feed.load(article.feedId))!);
+  }
+
+  @FieldResolver(() => [Foundation], { description: 'The foundation of the article\'s feed, then the other foundations it mentions (most mentioned first).' })
+  async foundations(@Root() article: Article, @Ctx() ctx: Context): Promise<Foundation[]> {
+    const links = await ctx.loaders.foundationLinks.load(article.rowId);
+    const records = await ctx.loaders.foundation.loadMany(links.map((link) => link.foundationId));
+    return records.flatMap((record) => (record && !(record instanceof Error) ? [Foundation.from(record)] : []));
+  }
+
+  @FieldResolver(() => [Company], { description: 'The companies the article mentions, those in the title first, then by number of mentions.' })
+  async companies(@Root() article: Article, @Ctx() ctx: Context): Promise<Company[]> {
+    const mentions = await ctx.loaders.companyMentions.load(article.rowId);
+    const records = await ctx.loaders.company.loadMany(mentions.map((mention) => mention.entityId));
+    return records.flatMap((record) => (record && !(record instanceof Error) ? [Company.from(record)] : []));
+  }
+}

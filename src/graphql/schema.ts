@@ -1,0 +1,24 @@
+import { DateTimeResolver } from 'graphql-scalars';
+import { printSchema, type GraphQLSchema } from 'graphql';
+import { buildSchema } from 'type-graphql';
+import { ArticleResolver } from './resolvers/article.resolver';
+import { CompanyResolver } from './resolvers/company.resolver';
+import { FeedResolver } from './resolvers/feed.resolver';
+import { FoundationResolver } from './resolvers/foundation.resolver';
+import { MembershipResolver } from './resolvers/membership.resolver';
+import { NodeResolver } from './resolvers/node.resolver';
+
+/** Builds the executable schema from the resolver classes. */
+export function buildApiSchema(): Promise<GraphQLSchema> {
+  return buildSchema({
+    resolvers: [NodeResolver, FoundationResolver, CompanyResolver, MembershipResolver, FeedResolver, ArticleResolver],
+    // Arguments are checked by the resolvers' helpers (connection sizes, list caps, slugs), not class-validator.
+    validate: false,
+    scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
+  });
+}
+
+/** The SDL committed as schema/schema.graphql (`npm run schema` writes it; a test compares). */
+export function printApiSchema(schema: GraphQLSchema): string {
+  return `# Foundation Wire GraphQL schema. Generated from the code by \`npm run schema\`: do not edit by hand.\n\n${printSchema(schema)}\n`;
+}

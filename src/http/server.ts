@@ -1,0 +1,165 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { HeaderMap, type ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import type { GraphQLSchema } from 'graphql';
+import type { Config } from '../config';
+import { describeError } from '../errors';
+import { createApollo } from '../graphql/apollo';
+import { createContext, type Context } from '../graphql/context';
+import type { Logger } from '../log';
+import type { Store } from '../store/store';
+
+export interface HttpServer {
+  /** Base URL, e.g. http://127.0.0.1:4000 */
+  url: string;
+  port: number;
+  /** Stops accepting connections, lets requests in flight finish, then stops Apollo. */
+  stop(): Promise<void>;
+}
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Reads a request body, refusing it (413) as soon as it grows past the limit. */
+async function readBody(req: http.IncomingMessage, limit: number): Promise<string> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) throw new HttpError(413, `request body exceeds the limit of ${limit} bytes`);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) throw new HttpError(413, `request body exceeds the limit of ${limit} bytes`);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+  res.end(JSON.stringify(body));
+}
+
+const CORS_HEADERS = {
+  'access-control-allow-origin': '*',
+  'access-control-allow-methods': 'GET, POST, OPTIONS',
+  'access-control-allow-headers': 'content-type, apollo-require-preflight, x-apollo-operation-name',
+  'access-control-max-age': '86400',
+};
+
+async function handleGraphQL(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  url: URL,
+  apollo: ApolloServer<Context>,
+  context: () => Context,
+  maxBodyBytes: number,
+): Promise<void> {
+  const text = req.method === 'POST' ? await readBody(req, maxBodyBytes) : '';
+  let body: unknown = text;
+  if (text && /^application\/(graphql-response\+)?json\b/i.test(req.headers['content-type'] ?? '')) {
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw new HttpError(400, 'request body is not valid JSON');
+    }
+  }
+  const headers = new HeaderMap();
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+  }
+  const result = await apollo.executeHTTPGraphQLRequest({
+    httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
+    context: async () => context(),
+  });
+  for (const [name, value] of result.headers) res.setHeader(name, value);
+  for (const [name, value] of Object.entries(CORS_HEADERS)) res.setHeader(name, value);
+  res.statusCode = result.status ?? 200;
+  if (result.body.kind === 'complete') {
+    res.end(result.body.string);
+    return;
+  }
+  for await (const chunk of result.body.asyncIterator) res.write(chunk);
+  res.end();
+}
+
+/**
+ * The HTTP front: GraphQL (and Sandbox) at /graphql, health at /healthz. A small node:http handler
+ * around Apollo rather than `startStandaloneServer`, so that other endpoints (and WebSocket
+ * subscriptions) share the port.
+ */
+export async function startHttpServer(options: {
+  config: Pick<Config, 'port' | 'host' | 'maxRequestBodyBytes'>;
+  schema: GraphQLSchema;
+  store: Store;
+  log: Logger;
+}): Promise<HttpServer> {
+  const { config, schema, store, log } = options;
+  const httpServer = http.createServer();
+  const apollo = createApollo(schema, log, [ApolloServerPluginDrainHttpServer({ httpServer })]);
+  await apollo.start();
+
+  httpServer.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      log.debug({ method: req.method, path: url.pathname, status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'http: request');
+    });
+    route(req, res, url).catch((err: unknown) => {
+      if (err instanceof HttpError) {
+        sendJson(res, err.status, { errors: [{ message: err.message, extensions: { code: 'BAD_REQUEST' } }] });
+        return;
+      }
+      log.error({ err }, 'http: unable to answer a request');
+      if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+      else res.destroy();
+    });
+  });
+
+  async function route(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
+    switch (url.pathname) {
+      case '/graphql':
+        if (req.method === 'OPTIONS') {
+          res.writeHead(204, CORS_HEADERS).end();
+          return;
+        }
+        return handleGraphQL(req, res, url, apollo, () => createContext(store, log), config.maxRequestBodyBytes);
+      case '/healthz':
+        try {
+          await store.ping();
+          sendJson(res, 200, { status: 'ok' });
+        } catch (err) {
+          log.error({ err }, 'http: health check failed');
+          sendJson(res, 503, { status: 'unavailable', error: `store: ${describeError(err)}` });
+        }
+        return;
+      case '/':
+        res.writeHead(302, { location: '/graphql' }).end();
+        return;
+      default:
+        sendJson(res, 404, { errors: [{ message: `no such endpoint: ${url.pathname} (GraphQL is at /graphql)`, extensions: { code: 'NOT_FOUND' } }] });
+    }
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(config.port, config.host, () => {
+      httpServer.off('error', reject);
+      resolve();
+    });
+  });
+  const address = httpServer.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return {
+    url: `http://${host}:${address.port}`,
+    port: address.port,
+    stop: () => apollo.stop(),
+  };
+}

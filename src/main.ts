@@ -1,0 +1,57 @@
+import 'reflect-metadata';
+import type { Config } from './config';
+import { buildApiSchema } from './graphql/schema';
+import { startHttpServer } from './http/server';
+import type { Logger } from './log';
+import { MIGRATIONS_DIR } from './paths';
+import { readReferenceData } from './reference/load';
+import { SqliteStore } from './store/sqlite/sqlite-store';
+import type { Store } from './store/store';
+
+export interface RunningService {
+  url: string;
+  store: Store;
+  stop(): Promise<void>;
+}
+
+/** Opens the database and brings its schema up to date. */
+export function openStore(config: Pick<Config, 'databasePath' | 'databaseBusyTimeoutMs'>, log: Logger): SqliteStore {
+  const store = SqliteStore.open({
+    path: config.databasePath,
+    busyTimeoutMs: config.databaseBusyTimeoutMs,
+    migrationsDir: MIGRATIONS_DIR,
+  });
+  const { applied, current } = store.migration;
+  if (applied.length > 0) log.info({ applied: applied.map((m) => `${m.version}_${m.name}`), current }, 'migrate: applied migrations');
+  return store;
+}
+
+/**
+ * The composition root: config → database (migrated) → reference data → GraphQL schema → HTTP server.
+ * Each step fails with a message naming what it could not do; nothing is left open on failure.
+ */
+export async function startService(config: Config, log: Logger): Promise<RunningService> {
+  const store = openStore(config, log);
+  try {
+    const reference = await store.loadReferenceData(readReferenceData(config.referenceDataPath));
+    log.info(
+      { foundations: reference.foundations, companies: reference.companies, memberships: reference.memberships, feeds: reference.feeds },
+      'reference: loaded reference data',
+    );
+    for (const conflict of reference.conflicts) log.warn({ conflict }, 'reference: kept an alias the database gives to another entity');
+    const schema = await buildApiSchema();
+    const server = await startHttpServer({ config, schema, store, log });
+    log.info({ url: `${server.url}/graphql`, database: config.databasePath }, 'serve: listening');
+    return {
+      url: server.url,
+      store,
+      async stop() {
+        await server.stop();
+        await store.close();
+      },
+    };
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+}

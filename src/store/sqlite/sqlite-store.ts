@@ -1,0 +1,343 @@
+import { StoreError, describeError } from '../../errors';
+import type { ReferenceData } from '../../reference/schema';
+import type { Page, PageRequest } from '../paging';
+import type {
+  ArticleFilter,
+  ArticleOrderField,
+  ArticleParent,
+  CompanyFilter,
+  CompanyOrderField,
+  FeedFilter,
+  FeedOrderField,
+  FoundationFilter,
+  FoundationOrderField,
+  MembershipFilter,
+  MembershipOrderField,
+  MembershipParent,
+  ReferenceLoadResult,
+  Store,
+} from '../store';
+import type {
+  ArticleFoundationLink,
+  ArticleRecord,
+  CompanyRecord,
+  FeedRecord,
+  FoundationRecord,
+  MembershipRecord,
+  MentionRecord,
+} from '../types';
+import { runCount, runPage, runPartitionedCount, runPartitionedPage, type ListSpec, type Partition } from './keyset';
+import { migrate, readMigrations, type MigrationResult } from './migrate';
+import { openDatabase, type Db } from './open';
+import { upsertReferenceData } from './reference';
+import {
+  ARTICLE_COLUMNS,
+  COMPANY_COLUMNS,
+  FEED_COLUMNS,
+  FOUNDATION_COLUMNS,
+  MEMBERSHIP_COLUMNS,
+  articlePartition,
+  articleSpec,
+  companySpec,
+  feedPartition,
+  feedSpec,
+  foundationSpec,
+  membershipPartition,
+  membershipSpec,
+} from './specs';
+import { Statements, inList, jsonList } from './statements';
+
+export interface SqliteStoreOptions {
+  path: string;
+  busyTimeoutMs: number;
+  migrationsDir: string;
+  /** Called with every SQL statement run (tests count queries with it). */
+  onStatement?: (sql: string) => void;
+  now?: () => number;
+}
+
+/**
+ * The SQLite implementation of the Store. better-sqlite3 is synchronous: each method runs to
+ * completion inside one event-loop turn, so a method is atomic with respect to other callers of this
+ * process, and a method that writes wraps its statements in one transaction.
+ */
+export class SqliteStore implements Store {
+  private readonly statements: Statements;
+  private readonly now: () => number;
+
+  private constructor(
+    readonly db: Db,
+    readonly migration: MigrationResult,
+    now: () => number,
+  ) {
+    this.statements = new Statements(db);
+    this.now = now;
+  }
+
+  /** Opens the database file and brings its schema up to date (refusing edited or unknown migrations). */
+  static open(options: SqliteStoreOptions): SqliteStore {
+    const db = openDatabase(options.path, { busyTimeoutMs: options.busyTimeoutMs, onStatement: options.onStatement });
+    try {
+      const result = migrate(db, readMigrations(options.migrationsDir), options.now);
+      return new SqliteStore(db, result, options.now ?? Date.now);
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+  }
+
+  async ping(): Promise<void> {
+    this.statements.get('SELECT 1').get();
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+
+  async loadReferenceData(data: ReferenceData): Promise<ReferenceLoadResult> {
+    try {
+      return this.db.transaction(() => upsertReferenceData(this.db, data, this.now())).immediate();
+    } catch (err) {
+      throw new StoreError('REFERENCE_LOAD_FAILED', `store: unable to load reference data (nothing was changed): ${describeError(err)}`, {
+        cause: err,
+      });
+    }
+  }
+
+  // Foundations
+
+  async getFoundations(ids: readonly number[]): Promise<(FoundationRecord | null)[]> {
+    return this.byKey<FoundationRecord>(`SELECT ${FOUNDATION_COLUMNS} FROM foundations f WHERE ${inList('f.id')}`, ids, 'id');
+  }
+
+  async getFoundationsBySlug(slugs: readonly string[]): Promise<(FoundationRecord | null)[]> {
+    return this.byKey<FoundationRecord>(`SELECT ${FOUNDATION_COLUMNS} FROM foundations f WHERE ${inList('f.slug')}`, slugs, 'slug');
+  }
+
+  async listFoundations(filter: FoundationFilter, page: PageRequest<FoundationOrderField>): Promise<Page<FoundationRecord>> {
+    return this.page(foundationSpec(filter, page.orderBy), page);
+  }
+
+  async countFoundations(filter: FoundationFilter): Promise<number> {
+    return runCount(this.statements, foundationSpec(filter, 'NAME'));
+  }
+
+  async listChildFoundationsOf(parentIds: readonly number[]): Promise<FoundationRecord[][]> {
+    // Index foundations_parent.
+    const sql = `SELECT ${FOUNDATION_COLUMNS} FROM foundations f WHERE ${inList('f.parent_id')} ORDER BY f.name COLLATE NOCASE, f.id`;
+    return this.groupBy<FoundationRecord>(sql, parentIds, 'parentId');
+  }
+
+  async listTiersOf(foundationIds: readonly number[]): Promise<string[][]> {
+    const sql = `SELECT foundation_id AS parent, name AS value FROM foundation_tiers WHERE ${inList('foundation_id')} ORDER BY rank, name`;
+    return this.valuesBy(sql, foundationIds);
+  }
+
+  async listFoundationAliasesOf(foundationIds: readonly number[]): Promise<string[][]> {
+    const sql = `SELECT foundation_id AS parent, alias AS value FROM foundation_aliases WHERE ${inList('foundation_id')} ORDER BY alias`;
+    return this.valuesBy(sql, foundationIds);
+  }
+
+  // Companies
+
+  async getCompanies(ids: readonly number[]): Promise<(CompanyRecord | null)[]> {
+    return this.byKey<CompanyRecord>(`SELECT ${COMPANY_COLUMNS} FROM companies c WHERE ${inList('c.id')}`, ids, 'id');
+  }
+
+  async getCompaniesBySlug(slugs: readonly string[]): Promise<(CompanyRecord | null)[]> {
+    return this.byKey<CompanyRecord>(`SELECT ${COMPANY_COLUMNS} FROM companies c WHERE ${inList('c.slug')}`, slugs, 'slug');
+  }
+
+  async listCompanies(filter: CompanyFilter, page: PageRequest<CompanyOrderField>): Promise<Page<CompanyRecord>> {
+    return this.page(companySpec(filter, page.orderBy), page);
+  }
+
+  async countCompanies(filter: CompanyFilter): Promise<number> {
+    return runCount(this.statements, companySpec(filter, 'NAME'));
+  }
+
+  async listSubsidiariesOf(parentIds: readonly number[]): Promise<CompanyRecord[][]> {
+    const sql = `SELECT ${COMPANY_COLUMNS} FROM companies c WHERE ${inList('c.parent_id')} ORDER BY c.name COLLATE NOCASE, c.id`;
+    return this.groupBy<CompanyRecord>(sql, parentIds, 'parentId');
+  }
+
+  async listCompanyAliasesOf(companyIds: readonly number[]): Promise<string[][]> {
+    const sql = `SELECT company_id AS parent, alias AS value FROM company_aliases WHERE ${inList('company_id')} ORDER BY alias`;
+    return this.valuesBy(sql, companyIds);
+  }
+
+  // Memberships
+
+  async getMemberships(ids: readonly number[]): Promise<(MembershipRecord | null)[]> {
+    return this.byKey<MembershipRecord>(`SELECT ${MEMBERSHIP_COLUMNS} FROM memberships m WHERE ${inList('m.id')}`, ids, 'id');
+  }
+
+  async listMemberships(filter: MembershipFilter, page: PageRequest<MembershipOrderField>): Promise<Page<MembershipRecord>> {
+    return this.page(membershipSpec(filter, page.orderBy), page);
+  }
+
+  async countMemberships(filter: MembershipFilter): Promise<number> {
+    return runCount(this.statements, membershipSpec(filter, 'COMPANY_NAME'));
+  }
+
+  async listMembershipsOf(
+    parent: MembershipParent,
+    parentIds: readonly number[],
+    filter: MembershipFilter,
+    page: PageRequest<MembershipOrderField>,
+  ): Promise<Page<MembershipRecord>[]> {
+    return this.partitionedPage(membershipSpec(filter, page.orderBy), membershipPartition(parent, parentIds), page);
+  }
+
+  async countMembershipsOf(parent: MembershipParent, parentIds: readonly number[], filter: MembershipFilter): Promise<number[]> {
+    return runPartitionedCount(this.statements, membershipSpec(filter, 'COMPANY_NAME'), membershipPartition(parent, parentIds));
+  }
+
+  // Feeds
+
+  async getFeeds(ids: readonly number[]): Promise<(FeedRecord | null)[]> {
+    return this.byKey<FeedRecord>(`SELECT ${FEED_COLUMNS} FROM feeds fd WHERE ${inList('fd.id')}`, ids, 'id');
+  }
+
+  async listFeeds(filter: FeedFilter, page: PageRequest<FeedOrderField>): Promise<Page<FeedRecord>> {
+    return this.page(feedSpec(filter, page.orderBy), page);
+  }
+
+  async countFeeds(filter: FeedFilter): Promise<number> {
+    return runCount(this.statements, feedSpec(filter, 'URL'));
+  }
+
+  async listFeedsOf(foundationIds: readonly number[], filter: FeedFilter, page: PageRequest<FeedOrderField>): Promise<Page<FeedRecord>[]> {
+    return this.partitionedPage(feedSpec(filter, page.orderBy), feedPartition(foundationIds), page);
+  }
+
+  async countFeedsOf(foundationIds: readonly number[], filter: FeedFilter): Promise<number[]> {
+    return runPartitionedCount(this.statements, feedSpec(filter, 'URL'), feedPartition(foundationIds));
+  }
+
+  async countArticlesOfFeeds(feedIds: readonly number[]): Promise<number[]> {
+    // Index articles_feed_published (feed_id first): a count per feed reads only the index.
+    const sql = `SELECT feed_id AS parent, COUNT(*) AS value FROM articles WHERE ${inList('feed_id')} GROUP BY feed_id`;
+    const rows = this.statements.get(sql).all(jsonList(feedIds)) as { parent: number; value: number }[];
+    const counts = new Map(rows.map((r) => [r.parent, r.value]));
+    return feedIds.map((id) => counts.get(id) ?? 0);
+  }
+
+  // Articles
+
+  async getArticles(ids: readonly number[]): Promise<(ArticleRecord | null)[]> {
+    return this.byKey<ArticleRecord>(`SELECT ${ARTICLE_COLUMNS} FROM articles a WHERE ${inList('a.id')}`, ids, 'id');
+  }
+
+  async listArticles(filter: ArticleFilter, page: PageRequest<ArticleOrderField>): Promise<Page<ArticleRecord>> {
+    return this.page(articleSpec(filter, page.orderBy), page);
+  }
+
+  async countArticles(filter: ArticleFilter): Promise<number> {
+    return runCount(this.statements, articleSpec(filter, 'PUBLISHED_AT'));
+  }
+
+  async listArticlesOf(
+    parent: ArticleParent,
+    parentIds: readonly number[],
+    filter: ArticleFilter,
+    page: PageRequest<ArticleOrderField>,
+  ): Promise<Page<ArticleRecord>[]> {
+    if (parentIds.length === 1) {
+      // One parent (the usual `foundation(slug) { articles }`): a plain filtered page can stop after
+      // `limit` rows of the index, where the per-parent window has to number every row of the parent.
+      return [await this.listArticles(withArticleParent(filter, parent, parentIds[0]), page)];
+    }
+    return this.partitionedPage(articleSpec(filter, page.orderBy, parent), articlePartition(parent, parentIds), page);
+  }
+
+  async countArticlesOf(parent: ArticleParent, parentIds: readonly number[], filter: ArticleFilter): Promise<number[]> {
+    return runPartitionedCount(this.statements, articleSpec(filter, 'PUBLISHED_AT', parent), articlePartition(parent, parentIds));
+  }
+
+  async listFoundationLinksOf(articleIds: readonly number[]): Promise<ArticleFoundationLink[][]> {
+    const sql = `
+      SELECT a.id AS articleId, fd.foundation_id AS foundationId, 1 AS viaFeed,
+             COALESCE(m.mention_count, 0) AS mentionCount, COALESCE(m.in_title, 0) AS inTitle
+        FROM articles a
+        JOIN feeds fd ON fd.id = a.feed_id
+        LEFT JOIN article_foundation_mentions m ON m.article_id = a.id AND m.foundation_id = fd.foundation_id
+       WHERE ${inList('a.id')} AND fd.foundation_id IS NOT NULL
+      UNION ALL
+      SELECT m.article_id, m.foundation_id, 0, m.mention_count, m.in_title
+        FROM article_foundation_mentions m
+        JOIN articles a ON a.id = m.article_id
+        JOIN feeds fd ON fd.id = a.feed_id
+       WHERE ${inList('m.article_id')} AND m.foundation_id IS NOT fd.foundation_id
+      ORDER BY articleId, viaFeed DESC, mentionCount DESC, foundationId`;
+    const ids = jsonList(articleIds);
+    const rows = this.statements.get(sql).all(ids, ids) as (Omit<ArticleFoundationLink, 'viaFeed' | 'inTitle'> & {
+      viaFeed: number;
+      inTitle: number;
+    })[];
+    return alignGroups(
+      articleIds,
+      rows.map((r) => ({ ...r, viaFeed: r.viaFeed === 1, inTitle: r.inTitle === 1 })),
+      'articleId',
+    );
+  }
+
+  async listCompanyMentionsOf(articleIds: readonly number[]): Promise<MentionRecord[][]> {
+    const sql = `SELECT article_id AS articleId, company_id AS entityId, mention_count AS mentionCount, in_title AS inTitle
+      FROM article_company_mentions WHERE ${inList('article_id')}
+      ORDER BY article_id, in_title DESC, mention_count DESC, company_id`;
+    const rows = this.statements.get(sql).all(jsonList(articleIds)) as (Omit<MentionRecord, 'inTitle'> & { inTitle: number })[];
+    return alignGroups(articleIds, rows.map((r) => ({ ...r, inTitle: r.inTitle === 1 })), 'articleId');
+  }
+
+  // Helpers
+
+  private page<Row, T>(spec: ListSpec<Row, T>, page: PageRequest): Page<T> {
+    return runPage(this.statements, spec, page);
+  }
+
+  private partitionedPage<Row, T>(spec: ListSpec<Row, T>, partition: Partition, page: PageRequest): Page<T>[] {
+    return runPartitionedPage(this.statements, spec, partition, page);
+  }
+
+  /** Rows fetched by a list of keys, returned aligned with the keys (null where none). */
+  private byKey<T extends object>(sql: string, keys: readonly (string | number)[], column: keyof T): (T | null)[] {
+    const rows = this.statements.get(sql).all(jsonList(keys)) as T[];
+    const found = new Map(rows.map((row) => [row[column] as unknown, row]));
+    return keys.map((key) => found.get(key) ?? null);
+  }
+
+  /** Rows grouped by a parent column, aligned with the parent ids. */
+  private groupBy<T extends object>(sql: string, parentIds: readonly number[], column: keyof T): T[][] {
+    const rows = this.statements.get(sql).all(jsonList(parentIds)) as T[];
+    return alignGroups(parentIds, rows, column);
+  }
+
+  /** `SELECT parent, value` rows as one list of values per parent id. */
+  private valuesBy(sql: string, parentIds: readonly number[]): string[][] {
+    const rows = this.statements.get(sql).all(jsonList(parentIds)) as { parent: number; value: string }[];
+    return alignGroups(parentIds, rows, 'parent').map((group) => group.map((r) => r.value));
+  }
+}
+
+function alignGroups<T extends object>(keys: readonly number[], rows: T[], column: keyof T): T[][] {
+  const groups = new Map<unknown, T[]>();
+  for (const row of rows) {
+    const key = row[column];
+    let group = groups.get(key);
+    if (!group) groups.set(key, (group = []));
+    group.push(row);
+  }
+  return keys.map((key) => groups.get(key) ?? []);
+}
+
+function withArticleParent(filter: ArticleFilter, parent: ArticleParent, id: number): ArticleFilter {
+  if (parent === 'foundation') return { ...filter, foundationIds: intersect(filter.foundationIds, id) };
+  if (parent === 'company') return { ...filter, companyIds: intersect(filter.companyIds, id) };
+  return { ...filter, feedIds: intersect(filter.feedIds, id) };
+}
+
+/** The parent's id, narrowed by a filter list that may already restrict the same field. */
+function intersect(list: readonly number[] | undefined, id: number): number[] {
+  return list === undefined || list.includes(id) ? [id] : [];
+}

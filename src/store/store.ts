@@ -1,0 +1,152 @@
+import type { ReferenceData } from '../reference/schema';
+import type { Page, PageRequest } from './paging';
+import type {
+  ArticleFoundationLink,
+  ArticleRecord,
+  CompanyRecord,
+  FeedRecord,
+  FeedStatus,
+  FoundationRecord,
+  MembershipRecord,
+  MentionRecord,
+} from './types';
+
+/**
+ * The one seam between Foundation Wire and its database.
+ *
+ * Methods are named by intent and return Promises, so that another implementation (PostgreSQL with
+ * read replicas) can sit beside the SQLite one without changing callers. Work that must be atomic
+ * is one method that owns its transaction; callers never hold a transaction across awaits.
+ *
+ * Batch lookups (`get*`, `list*Of*`) take ids and return results aligned with them (null or [] for
+ * unknown ids): the shape DataLoader wants. Filters take ids; the API layer resolves slugs first.
+ */
+export interface Store {
+  /** Checks that the database answers (health endpoint). */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+
+  /** Inserts or updates foundations, companies, aliases, tiers, memberships and feeds from the file, in one transaction. */
+  loadReferenceData(data: ReferenceData): Promise<ReferenceLoadResult>;
+
+  getFoundations(ids: readonly number[]): Promise<(FoundationRecord | null)[]>;
+  getFoundationsBySlug(slugs: readonly string[]): Promise<(FoundationRecord | null)[]>;
+  listFoundations(filter: FoundationFilter, page: PageRequest<FoundationOrderField>): Promise<Page<FoundationRecord>>;
+  countFoundations(filter: FoundationFilter): Promise<number>;
+  listChildFoundationsOf(parentIds: readonly number[]): Promise<FoundationRecord[][]>;
+  listTiersOf(foundationIds: readonly number[]): Promise<string[][]>;
+  listFoundationAliasesOf(foundationIds: readonly number[]): Promise<string[][]>;
+
+  getCompanies(ids: readonly number[]): Promise<(CompanyRecord | null)[]>;
+  getCompaniesBySlug(slugs: readonly string[]): Promise<(CompanyRecord | null)[]>;
+  listCompanies(filter: CompanyFilter, page: PageRequest<CompanyOrderField>): Promise<Page<CompanyRecord>>;
+  countCompanies(filter: CompanyFilter): Promise<number>;
+  listSubsidiariesOf(parentIds: readonly number[]): Promise<CompanyRecord[][]>;
+  listCompanyAliasesOf(companyIds: readonly number[]): Promise<string[][]>;
+
+  getMemberships(ids: readonly number[]): Promise<(MembershipRecord | null)[]>;
+  listMemberships(filter: MembershipFilter, page: PageRequest<MembershipOrderField>): Promise<Page<MembershipRecord>>;
+  countMemberships(filter: MembershipFilter): Promise<number>;
+  /** One page per foundation or company, in one round trip (nested connections). */
+  listMembershipsOf(
+    parent: MembershipParent,
+    parentIds: readonly number[],
+    filter: MembershipFilter,
+    page: PageRequest<MembershipOrderField>,
+  ): Promise<Page<MembershipRecord>[]>;
+  countMembershipsOf(parent: MembershipParent, parentIds: readonly number[], filter: MembershipFilter): Promise<number[]>;
+
+  getFeeds(ids: readonly number[]): Promise<(FeedRecord | null)[]>;
+  listFeeds(filter: FeedFilter, page: PageRequest<FeedOrderField>): Promise<Page<FeedRecord>>;
+  countFeeds(filter: FeedFilter): Promise<number>;
+  listFeedsOf(foundationIds: readonly number[], filter: FeedFilter, page: PageRequest<FeedOrderField>): Promise<Page<FeedRecord>[]>;
+  countFeedsOf(foundationIds: readonly number[], filter: FeedFilter): Promise<number[]>;
+  countArticlesOfFeeds(feedIds: readonly number[]): Promise<number[]>;
+
+  getArticles(ids: readonly number[]): Promise<(ArticleRecord | null)[]>;
+  listArticles(filter: ArticleFilter, page: PageRequest<ArticleOrderField>): Promise<Page<ArticleRecord>>;
+  countArticles(filter: ArticleFilter): Promise<number>;
+  /** One page per foundation, company or feed, in one round trip (nested connections). */
+  listArticlesOf(
+    parent: ArticleParent,
+    parentIds: readonly number[],
+    filter: ArticleFilter,
+    page: PageRequest<ArticleOrderField>,
+  ): Promise<Page<ArticleRecord>[]>;
+  countArticlesOf(parent: ArticleParent, parentIds: readonly number[], filter: ArticleFilter): Promise<number[]>;
+  /** The foundations of each article: its feed's, then those it mentions (most mentioned first). */
+  listFoundationLinksOf(articleIds: readonly number[]): Promise<ArticleFoundationLink[][]>;
+  /** The companies each article mentions, most mentioned first. */
+  listCompanyMentionsOf(articleIds: readonly number[]): Promise<MentionRecord[][]>;
+}
+
+export interface ReferenceLoadResult {
+  foundations: UpsertCount;
+  companies: UpsertCount;
+  memberships: UpsertCount;
+  feeds: UpsertCount;
+  aliases: { inserted: number };
+  tiers: { inserted: number };
+  /** Aliases that the database already gives to another entity (an operator's choice wins). */
+  conflicts: string[];
+}
+
+export interface UpsertCount {
+  inserted: number;
+  updated: number;
+  unchanged: number;
+}
+
+export type FoundationOrderField = 'NAME' | 'SLUG';
+export type CompanyOrderField = 'NAME' | 'SLUG';
+export type MembershipOrderField = 'COMPANY_NAME' | 'STATED_ON';
+export type FeedOrderField = 'URL' | 'CREATED_AT';
+export type ArticleOrderField = 'PUBLISHED_AT' | 'FETCHED_AT';
+
+export type MembershipParent = 'foundation' | 'company';
+export type ArticleParent = 'foundation' | 'company' | 'feed';
+
+export interface FoundationFilter {
+  /** Name, short name, slug or alias contains this text (case-insensitive). */
+  search?: string;
+  /** Only direct children of these foundations. */
+  parentIds?: readonly number[];
+  /** true: only foundations without a parent; false: only those with one. */
+  topLevel?: boolean;
+}
+
+export interface CompanyFilter {
+  /** Name, slug or alias contains this text (case-insensitive). */
+  search?: string;
+  /** Companies with a membership in one of these foundations (and, with `tiers`, at one of these tiers). */
+  foundationIds?: readonly number[];
+  tiers?: readonly string[];
+  /** Only memberships active on this date ('YYYY-MM-DD') count. */
+  activeOn?: string;
+}
+
+export interface MembershipFilter {
+  foundationIds?: readonly number[];
+  companyIds?: readonly number[];
+  /** Tier names, case-insensitive. */
+  tiers?: readonly string[];
+  /** Started (joined, or else stated) on or before this date and not left by then ('YYYY-MM-DD'). */
+  activeOn?: string;
+}
+
+export interface FeedFilter {
+  foundationIds?: readonly number[];
+  statuses?: readonly FeedStatus[];
+}
+
+export interface ArticleFilter {
+  /** Articles of these foundations: through their feed or by mentioning them. */
+  foundationIds?: readonly number[];
+  /** Articles mentioning one of these companies. */
+  companyIds?: readonly number[];
+  feedIds?: readonly number[];
+  /** Published at or after (ms since epoch). */
+  publishedAfter?: number;
+  /** Published strictly before (ms since epoch). */
+  publishedBefore?: number;
+}

@@ -1,0 +1,43 @@
+import { loadConfig } from '../src/config';
+import { ConfigError } from '../src/errors';
+
+describe('loadConfig', () => {
+  it('takes documented defaults when nothing is set, and treats empty values as unset', () => {
+    const config = loadConfig({ PORT: '', LOG_LEVEL: '  ' });
+    expect(config).toMatchObject({
+      port: 4000,
+      host: '127.0.0.1',
+      databasePath: './data/foundation-wire.db',
+      logLevel: 'info',
+      databaseBusyTimeoutMs: 5000,
+    });
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('parses valid values', () => {
+    const config = loadConfig({ PORT: '8080', HOST: '0.0.0.0', DATABASE_PATH: '/var/lib/fw.db', LOG_LEVEL: 'debug' });
+    expect(config).toMatchObject({ port: 8080, host: '0.0.0.0', databasePath: '/var/lib/fw.db', logLevel: 'debug' });
+  });
+
+  it.each([
+    ['PORT', 'abc', 'an integer from 1 to 65535'],
+    ['PORT', '70000', 'an integer from 1 to 65535'],
+    ['PORT', '80.5', 'an integer from 1 to 65535'],
+    ['LOG_LEVEL', 'verbose', 'one of fatal, error, warn, info, debug, trace, silent'],
+    ['DATABASE_BUSY_TIMEOUT_MS', '-1', 'an integer number of milliseconds'],
+  ])('refuses %s=%s naming the variable and what it accepts', (name, value, accepts) => {
+    const attempt = () => loadConfig({ [name]: value });
+    expect(attempt).toThrow(ConfigError);
+    expect(attempt).toThrow(`${name}="${value}" is invalid: expected ${accepts}`);
+  });
+
+  it('reports every invalid variable at once', () => {
+    try {
+      loadConfig({ PORT: 'x', LOG_LEVEL: 'loud' });
+      throw new Error('expected a ConfigError');
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      expect((err as ConfigError).problems).toHaveLength(2);
+    }
+  });
+});

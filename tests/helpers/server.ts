@@ -1,0 +1,44 @@
+import pino from 'pino';
+import { buildApiSchema } from '../../src/graphql/schema';
+import { startHttpServer, type HttpServer } from '../../src/http/server';
+import type { Store } from '../../src/store/store';
+import { onCleanup } from './temp';
+
+export interface GraphQLResponse<T = any> {
+  status: number;
+  data?: T;
+  errors?: { message: string; path?: string[]; extensions?: { code?: string; [key: string]: unknown } }[];
+  extensions?: Record<string, unknown>;
+}
+
+export interface TestServer {
+  server: HttpServer;
+  /** Logged lines (JSON), to check what the server logs on failures. */
+  logs: string[];
+  gql<T = any>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
+}
+
+/** The real HTTP server on a free port of 127.0.0.1, with a real schema over the given store. */
+export async function startTestServer(store: Store, options: { maxRequestBodyBytes?: number } = {}): Promise<TestServer> {
+  const logs: string[] = [];
+  const log = pino({ level: 'info' }, { write: (line: string) => logs.push(line) });
+  const server = await startHttpServer({
+    config: { port: 0, host: '127.0.0.1', maxRequestBodyBytes: options.maxRequestBodyBytes ?? 1024 * 1024 },
+    schema: await buildApiSchema(),
+    store,
+    log,
+  });
+  onCleanup(() => server.stop());
+  return {
+    server,
+    logs,
+    async gql(query, variables) {
+      const res = await fetch(`${server.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query, variables }),
+      });
+      return { status: res.status, ...((await res.json()) as object) };
+    },
+  };
+}
