@@ -30,7 +30,11 @@ export function fromGlobalId(id: string): DecodedId | null {
 export function rowIdOf(id: string, type: NodeTypeName, argument: string): number {
   const decoded = fromGlobalId(id);
   if (!decoded || decoded.type !== type) {
-    throw badInput(`\`${argument}\`: "${id}" is not the id of a ${type}; use the \`id\` field of a ${type}`, argument);
+    throw badInput(`\`${argument}\`: "${id}" is not the id of ${article(type)} ${type}; use the \`id\` field of ${article(type)} ${type}`, argument);
   }
   return decoded.rowId;
+}
+
+function article(type: string): string {
+  return /^[AEIOU]/.test(type) ? 'an' : 'a';
 }

@@ -73,9 +73,15 @@ function whereClause(where: string[]): string {
   return where.length ? `WHERE ${where.join(' AND ')}` : '';
 }
 
-function keyOf(row: KeyedRow, n: number): SortKey {
+/** Takes the sort key (and the partition bookkeeping) out of a row, leaving the record's own columns. */
+function takeKey(row: KeyedRow, n: number): SortKey {
   const key: (string | number)[] = [];
-  for (let i = 0; i < n; i++) key.push(row[keyAlias(i)] as string | number);
+  for (let i = 0; i < n; i++) {
+    key.push(row[keyAlias(i)] as string | number);
+    delete row[keyAlias(i)];
+  }
+  delete row.__parent;
+  delete row.__rn;
   return key;
 }
 
@@ -83,7 +89,10 @@ function toPage<Row, T>(spec: ListSpec<Row, T>, rows: KeyedRow[], page: PageRequ
   const hasMore = rows.length > page.limit;
   const taken = hasMore ? rows.slice(0, page.limit) : rows;
   if (page.backward) taken.reverse();
-  const edges = taken.map((row) => ({ node: spec.map(row as Row), key: keyOf(row, spec.keys.length) }));
+  const edges = taken.map((row) => {
+    const key = takeKey(row, spec.keys.length);
+    return { node: spec.map(row as Row), key };
+  });
   // Relay: paging forward, hasPreviousPage may simply say whether a cursor was given; likewise backwards.
   return page.backward
     ? { edges, hasPreviousPage: hasMore, hasNextPage: page.before !== undefined }

@@ -91,7 +91,10 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
-    if (this.db.open) this.db.close();
+    if (!this.db.open) return;
+    // Refreshes the query planner's statistics where they drifted (cheap; SQLite's advice for long-lived connections).
+    this.db.pragma('optimize');
+    this.db.close();
   }
 
   async loadReferenceData(data: ReferenceData): Promise<ReferenceLoadResult> {

@@ -1,0 +1,37 @@
+# Foundation Wire: one image, configured by environment variables (see README.md).
+#   docker build -t foundation-wire .
+#   docker run -p 4000:4000 -v fw-data:/data foundation-wire
+
+# Build stage: better-sqlite3 compiles from source, which needs python3, make and g++.
+FROM node:20-bookworm-slim AS build
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends python3 make g++ \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npm run build && npm prune --omit=dev
+
+# Runtime stage: compiled code, production dependencies, migrations and the reference data only.
+FROM node:20-bookworm-slim
+ENV NODE_ENV=production \
+    HOST=0.0.0.0 \
+    PORT=4000 \
+    DATABASE_PATH=/data/foundation-wire.db
+WORKDIR /app
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY package.json ./
+COPY migrations ./migrations
+COPY src/reference/foundations.yaml ./src/reference/foundations.yaml
+RUN mkdir -p /data && chown node:node /data
+USER node
+VOLUME ["/data"]
+EXPOSE 4000
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 4000) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+# The service drains requests in flight and closes the database on SIGTERM.
+STOPSIGNAL SIGTERM
+CMD ["node", "dist/cli.js", "serve"]

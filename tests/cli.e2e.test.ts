@@ -1,0 +1,87 @@
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { tempDir } from './helpers/temp';
+
+/**
+ * The command line as users run it: the compiled `dist/cli.js` (`npm test` builds it first).
+ */
+const CLI = path.join(__dirname, '..', 'dist', 'cli.js');
+const dir = tempDir();
+
+beforeAll(() => {
+  if (!fs.existsSync(CLI)) throw new Error('dist/cli.js is missing: run `npm run build` (npm test does it first)');
+});
+
+function run(args: string[], env: Record<string, string> = {}) {
+  return spawnSync(process.execPath, [CLI, ...args], { env: { ...process.env, LOG_LEVEL: 'warn', ...env }, encoding: 'utf8', timeout: 20_000 });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+describe('foundation-wire CLI', () => {
+  it('stops start-up with exit code 1 and a message naming a bad variable', () => {
+    const result = run(['serve'], { PORT: 'eighty', LOG_LEVEL: 'chatty' });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('PORT="eighty" is invalid: expected an integer from 1 to 65535');
+    expect(result.stderr).toContain('LOG_LEVEL="chatty" is invalid: expected one of fatal, error, warn, info, debug, trace, silent');
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('migrates a new database (creating its folder), then has nothing to do', () => {
+    const database = path.join(dir, 'nested', 'folder', 'fw.db');
+    const first = run(['migrate'], { DATABASE_PATH: database });
+    expect(first.status).toBe(0);
+    expect(first.stdout).toMatch(/^Applied 0001_init.*; the database is at version \d+\.\n$/);
+    const again = run(['migrate'], { DATABASE_PATH: database });
+    expect(again.stdout).toMatch(/^Nothing to apply; the database is at version \d+\.\n$/);
+  });
+
+  it('refuses to start on a database newer than the code', () => {
+    const database = path.join(dir, 'newer.db');
+    expect(run(['migrate'], { DATABASE_PATH: database }).status).toBe(0);
+    const db = new Database(database);
+    db.prepare("INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (9999, 'from_the_future', 'x', 0)").run();
+    db.close();
+    const result = run(['serve'], { DATABASE_PATH: database });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('migration 9999_from_the_future applied, which this code does not have');
+  });
+
+  it('prints usage for help and an unknown command', () => {
+    expect(run(['--help']).stdout).toContain('serve');
+    const unknown = run(['frobnicate']);
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toContain('unknown command "frobnicate"');
+  });
+
+  it('serves the API, then shuts down cleanly on SIGTERM', async () => {
+    const port = await freePort();
+    const child = spawn(process.execPath, [CLI, 'serve'], {
+      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_PATH: path.join(dir, 'serve.db'), LOG_LEVEL: 'info' },
+    });
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += chunk));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    for (let i = 0; i < 200 && !output.includes('serve: listening'); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(output).toContain('serve: listening');
+    const res = await fetch(`http://127.0.0.1:${port}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ foundation(slug: "rust-foundation") { name } }' }),
+    });
+    expect(await res.json()).toEqual({ data: { foundation: { name: 'Rust Foundation' } } });
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(output).toContain('serve: shutting down');
+  });
+});
