@@ -37,7 +37,7 @@ const options = {
   logLevel: {
     env: 'LOG_LEVEL',
     schema: z.enum(LOG_LEVELS),
-    default: 'info' as (typeof LOG_LEVELS)[number],
+    default: 'info',
     accepts: `one of ${LOG_LEVELS.join(', ')}`,
   },
   /** The reference data (foundations, companies, memberships, default feeds) loaded at start-up. */
@@ -57,7 +57,7 @@ const options = {
 } as const;
 
 type Options = typeof options;
-export type Config = Readonly<{ [K in keyof Options]: Options[K]['default'] }>;
+export type Config = Readonly<{ [K in keyof Options]: z.output<Options[K]['schema']> }>;
 export type LogLevel = Config['logLevel'];
 
 /**
