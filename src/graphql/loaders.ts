@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import type { Page, PageRequest } from '../store/paging';
+import type { PageRequest } from '../store/paging';
 import type { ArticleFilter, ArticleParent, FeedFilter, MembershipFilter, MembershipParent, Store } from '../store/store';
 
 /**
@@ -75,4 +75,3 @@ export function createLoaders(store: Store) {
 }
 
 export type Loaders = ReturnType<typeof createLoaders>;
-export type { Page };

@@ -12,8 +12,6 @@ beforeAll(async () => {
   // 130 articles on 4 timestamps: long runs of ties across page boundaries.
   for (let i = 0; i < 130; i++) buildArticle(store, feed, { publishedAt: T0 + (i % 4) * 60_000, title: `A${i}` });
   api = await startTestServer(store);
-  const all = await api.gql(`{ a: articles(first: 100) { nodes { id } } b: articles(first: 100, after: null) { totalCount } }`);
-  expect(all.data.b.totalCount).toBe(130);
 });
 
 async function pageThrough(direction: 'forward' | 'backward', size: number): Promise<string[]> {
@@ -49,6 +47,7 @@ describe('Relay pagination over HTTP', () => {
     const a = await api.gql(`{ articles(first: 100) { nodes { id } pageInfo { endCursor } } }`);
     const b = await api.gql(`query ($c: String) { articles(first: 100, after: $c) { nodes { id } } }`, { c: a.data.articles.pageInfo.endCursor });
     expectedIds = [...a.data.articles.nodes, ...b.data.articles.nodes].map((n: any) => n.id);
+    expect(b.data.articles.nodes).toHaveLength(30);
   });
 
   it('returns each of 130 tied rows exactly once, forward, whatever the page size', async () => {

@@ -129,8 +129,6 @@ export function ConnectionType<TNode extends object>(NodeClass: ClassType<TNode>
   return Connection;
 }
 
-
-
 /** Builds a connection object from a store page, encoding each row's sort key as its cursor. */
 export function toConnection<TRecord, TNode, C extends ConnectionShape<TNode>>(
   Class: new (edges: Edge<TNode>[], pageInfo: PageInfo, count: () => Promise<number>) => C,
@@ -148,8 +146,6 @@ export function toConnection<TRecord, TNode, C extends ConnectionShape<TNode>>(
   });
   return new Class(edges, pageInfo, count);
 }
-
-
 
 /**
  * The whole of a connection field: validate the arguments, fetch the page, wrap it. `count` runs
