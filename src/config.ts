@@ -14,6 +14,22 @@ function integer(min: number, max: number) {
   return z.coerce.number().int().min(min).max(max);
 }
 
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** A duration such as "90s", "15m", "24h", "30d" or "500ms", in milliseconds, within [min, max]. */
+function duration(min: number, max: number) {
+  return z
+    .string()
+    .regex(/^\d+(ms|s|m|h|d)$/)
+    .transform((text) => {
+      const [, amount, unit] = /^(\d+)(ms|s|m|h|d)$/.exec(text)!;
+      return Number(amount) * UNIT_MS[unit];
+    })
+    .pipe(z.number().min(min).max(max));
+}
+
+const boolean = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
+
 const options = {
   /** TCP port of the HTTP server (GraphQL at /graphql, health at /healthz). */
   port: { env: 'PORT', schema: integer(1, 65535), default: 4000, accepts: 'an integer from 1 to 65535' },
@@ -43,9 +59,63 @@ const options = {
   /** The reference data (foundations, companies, memberships, default feeds) loaded at start-up. */
   referenceDataPath: {
     env: 'REFERENCE_DATA_PATH',
+    shownDefault: 'src/reference/foundations.yaml',
     schema: z.string().min(1),
     default: path.join(PACKAGE_ROOT, 'src', 'reference', 'foundations.yaml'),
     accepts: 'a file path',
+  },
+  /** Run the feed scheduler inside the service. */
+  fetchEnabled: { env: 'FETCH_ENABLED', schema: boolean, default: true, accepts: 'true or false' },
+  /** Most feed fetches running at once (never more than one per host). */
+  fetchConcurrency: { env: 'FETCH_CONCURRENCY', schema: integer(1, 64), default: 8, accepts: 'an integer from 1 to 64' },
+  /** Shortest time between two fetches of a feed, however busy it is. */
+  fetchMinIntervalMs: {
+    env: 'FETCH_MIN_INTERVAL',
+    shownDefault: '15m',
+    schema: duration(60_000, 7 * 86_400_000),
+    default: 15 * 60_000,
+    accepts: 'a duration from 1m to 7d, such as 15m',
+  },
+  /** Longest time between two fetches of a feed, however quiet it is (and the cap of failure backoff). */
+  fetchMaxIntervalMs: {
+    env: 'FETCH_MAX_INTERVAL',
+    shownDefault: '24h',
+    schema: duration(60_000, 30 * 86_400_000),
+    default: 24 * 3_600_000,
+    accepts: 'a duration from 1m to 30d, such as 24h',
+  },
+  /** Whole-request time limit of a fetch (connecting, waiting, reading the body). */
+  fetchTimeoutMs: {
+    env: 'FETCH_TIMEOUT',
+    shownDefault: '30s',
+    schema: duration(100, 600_000),
+    default: 30_000,
+    accepts: 'a duration from 100ms to 10m, such as 30s',
+  },
+  /** Time limit for opening the connection (DNS, TCP, TLS). */
+  fetchConnectTimeoutMs: {
+    env: 'FETCH_CONNECT_TIMEOUT',
+    shownDefault: '10s',
+    schema: duration(100, 120_000),
+    default: 10_000,
+    accepts: 'a duration from 100ms to 2m, such as 10s',
+  },
+  /** Largest feed body accepted (after decompression); bigger ones fail with a clear error. */
+  fetchMaxBodyBytes: {
+    env: 'FETCH_MAX_BODY_BYTES',
+    schema: integer(1024, 1024 * 1024 * 1024),
+    default: 10 * 1024 * 1024,
+    accepts: 'an integer number of bytes from 1024 to 1073741824',
+  },
+  /** Allow feeds on loopback, private, link-local and unspecified addresses (off: server-side request forgery guard). */
+  fetchAllowPrivateHosts: { env: 'FETCH_ALLOW_PRIVATE_HOSTS', schema: boolean, default: false, accepts: 'true or false' },
+  /** How long the per-feed log of fetch attempts is kept. */
+  fetchLogRetentionMs: {
+    env: 'FETCH_LOG_RETENTION',
+    shownDefault: '30d',
+    schema: duration(3_600_000, 365 * 86_400_000),
+    default: 30 * 86_400_000,
+    accepts: 'a duration from 1h to 365d, such as 30d',
   },
   /** Largest accepted HTTP request body, in bytes. */
   maxRequestBodyBytes: {
@@ -77,11 +147,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (parsed.success) config[key] = parsed.data;
     else problems.push(`${option.env}=${JSON.stringify(raw)} is invalid: expected ${option.accepts}`);
   }
+  if (problems.length === 0 && (config.fetchMinIntervalMs as number) > (config.fetchMaxIntervalMs as number)) {
+    problems.push('FETCH_MIN_INTERVAL must not be longer than FETCH_MAX_INTERVAL');
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config) as Config;
 }
 
-/** The environment variables this service reads, with defaults and accepted values, for `--help` and the README. */
-export function describeSettings(): { env: string; default: unknown; accepts: string }[] {
-  return Object.values(options).map((o) => ({ env: o.env, default: o.default, accepts: o.accepts }));
+/** The environment variables this service reads, with defaults and accepted values, for `--help`. */
+export function describeSettings(): { env: string; shownDefault: string; accepts: string }[] {
+  return Object.values(options).map((o) => ({
+    env: o.env,
+    shownDefault: 'shownDefault' in o ? String(o.shownDefault) : String(o.default),
+    accepts: o.accepts,
+  }));
 }

@@ -5,6 +5,7 @@ import { startHttpServer } from './http/server';
 import type { Logger } from './log';
 import { MIGRATIONS_DIR } from './paths';
 import { readReferenceData } from './reference/load';
+import { Scheduler } from './scheduler/scheduler';
 import { SqliteStore } from './store/sqlite/sqlite-store';
 import type { Store } from './store/store';
 
@@ -15,11 +16,12 @@ export interface RunningService {
 }
 
 /** Opens the database and brings its schema up to date. */
-export function openStore(config: Pick<Config, 'databasePath' | 'databaseBusyTimeoutMs'>, log: Logger): SqliteStore {
+export function openStore(config: Pick<Config, 'databasePath' | 'databaseBusyTimeoutMs' | 'fetchLogRetentionMs'>, log: Logger): SqliteStore {
   const store = SqliteStore.open({
     path: config.databasePath,
     busyTimeoutMs: config.databaseBusyTimeoutMs,
     migrationsDir: MIGRATIONS_DIR,
+    fetchLogRetentionMs: config.fetchLogRetentionMs,
   });
   const { applied, current } = store.migration;
   if (applied.length > 0) log.info({ applied: applied.map((m) => `${m.version}_${m.name}`), current }, 'migrate: applied migrations');
@@ -27,7 +29,8 @@ export function openStore(config: Pick<Config, 'databasePath' | 'databaseBusyTim
 }
 
 /**
- * The composition root: config → database (migrated) → reference data → GraphQL schema → HTTP server.
+ * The composition root: config → database (migrated) → reference data → GraphQL schema → HTTP server
+ * → feed scheduler.
  * Each step fails with a message naming what it could not do; nothing is left open on failure.
  */
 export async function startService(config: Config, log: Logger): Promise<RunningService> {
@@ -42,10 +45,15 @@ export async function startService(config: Config, log: Logger): Promise<Running
     const schema = await buildApiSchema();
     const server = await startHttpServer({ config, schema, store, log });
     log.info({ url: `${server.url}/graphql`, database: config.databasePath }, 'serve: listening');
+    const scheduler = config.fetchEnabled ? new Scheduler({ store, config, log }) : null;
+    scheduler?.start();
+    if (!scheduler) log.info('serve: feed scheduler off (FETCH_ENABLED=false)');
     return {
       url: server.url,
       store,
       async stop() {
+        // Fetches in flight are cancelled first, so that no write starts after the database closes.
+        await scheduler?.stop();
         await server.stop();
         await store.close();
       },

@@ -7,3 +7,10 @@ import path from 'node:path';
 export const PACKAGE_ROOT = path.resolve(__dirname, '..');
 
 export const MIGRATIONS_DIR = path.join(PACKAGE_ROOT, 'migrations');
+
+/** Name, version and homepage from package.json, for the User-Agent and `--version`. */
+export function packageInfo(): { name: string; version: string; homepage: string } {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const pkg = require(path.join(PACKAGE_ROOT, 'package.json')) as { name: string; version: string; homepage: string };
+  return { name: pkg.name, version: pkg.version, homepage: pkg.homepage };
+}

@@ -70,6 +70,8 @@ export function createLoaders(store: Store) {
       store.countArticlesOf(args.parent, ids, args.filter),
     ),
     foundationLinks: new DataLoader((ids: readonly number[]) => store.listFoundationLinksOf(ids)),
+    enclosures: new DataLoader((ids: readonly number[]) => store.listEnclosuresOf(ids)),
+    recentFetches: groupedLoader((limit: number, ids) => store.listRecentFetchesOf(ids, limit)),
     companyMentions: new DataLoader((ids: readonly number[]) => store.listCompanyMentionsOf(ids)),
   };
 }

@@ -4,11 +4,17 @@ import type {
   ArticleFoundationLink,
   ArticleRecord,
   CompanyRecord,
+  EnclosureRecord,
+  EntityDictionary,
   FeedRecord,
   FeedStatus,
+  FetchLogRecord,
+  FetchOutcome,
   FoundationRecord,
   MembershipRecord,
   MentionRecord,
+  Mentions,
+  SavedFetch,
 } from './types';
 
 /**
@@ -78,6 +84,37 @@ export interface Store {
   listFoundationLinksOf(articleIds: readonly number[]): Promise<ArticleFoundationLink[][]>;
   /** The companies each article mentions, most mentioned first. */
   listCompanyMentionsOf(articleIds: readonly number[]): Promise<MentionRecord[][]>;
+  listEnclosuresOf(articleIds: readonly number[]): Promise<EnclosureRecord[][]>;
+
+  // Ingestion
+
+  getFeedByUrl(url: string): Promise<FeedRecord | null>;
+  /** Adds an operator's feed; refuses (BadInputError) a URL that is already a feed. */
+  addFeed(input: { url: string; foundationId: number | null; title: string | null }): Promise<FeedRecord>;
+  /**
+   * Removes an operator's feed with its articles. A feed from the reference data is disabled
+   * instead, since the next start would add it again.
+   */
+  removeFeed(url: string): Promise<'deleted' | 'disabled' | 'not_found'>;
+  setFeedDisabled(url: string, disabled: boolean): Promise<FeedRecord | null>;
+  /** Enabled feeds due by this time (never fetched first, then the most overdue), or every enabled feed. */
+  listFeedsToFetch(selection: { dueBy: number } | { all: true }, limit: number): Promise<FeedRecord[]>;
+  /** The earliest next fetch time among enabled feeds, null when none is scheduled. */
+  nextScheduledFetch(): Promise<number | null>;
+  /**
+   * Saves one fetch attempt in one transaction: the feed's fetch state, its articles (inserted,
+   * updated when changed, untouched when not) with their mentions and enclosures, and the log line.
+   */
+  saveFetchOutcome(feedId: number, outcome: FetchOutcome): Promise<SavedFetch>;
+  listRecentFetchesOf(feedIds: readonly number[], limit: number): Promise<FetchLogRecord[][]>;
+
+  // Entity linking
+
+  loadEntityDictionary(): Promise<EntityDictionary>;
+  /** Articles' texts in id order after `afterId`, for relinking in batches. */
+  listArticleTexts(afterId: number, limit: number): Promise<{ id: number; title: string; contentText: string | null }[]>;
+  /** Replaces the mentions of each given article, all in one transaction. */
+  replaceMentions(entries: readonly { articleId: number; mentions: Mentions }[]): Promise<void>;
 }
 
 export interface ReferenceLoadResult {

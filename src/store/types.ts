@@ -57,6 +57,11 @@ export interface FeedRecord {
   errorCount: number;
   lastError: string | null;
   lastErrorClass: string | null;
+  /** Validators of the last response, for the next conditional GET. */
+  etag: string | null;
+  lastModified: string | null;
+  /** The interval computed from the feed's posting rate at its last successful fetch. */
+  fetchIntervalMs: number | null;
   createdAt: number;
   updatedAt: number;
 }
@@ -98,4 +103,104 @@ export interface ArticleFoundationLink {
   viaFeed: boolean;
   mentionCount: number;
   inTitle: boolean;
+}
+
+export interface EnclosureRecord {
+  url: string;
+  type: string | null;
+  length: number | null;
+}
+
+export type FetchResultKind = 'new' | 'updated' | 'unchanged' | 'not_modified' | 'error';
+
+/** One attempt to fetch a feed, as kept in its fetch log. */
+export interface FetchLogRecord {
+  id: number;
+  feedId: number;
+  startedAt: number;
+  durationMs: number;
+  httpStatus: number | null;
+  result: FetchResultKind;
+  itemsSeen: number;
+  newCount: number;
+  updatedCount: number;
+  errorClass: string | null;
+  errorMessage: string | null;
+}
+
+/** An entity's names, for entity linking. */
+export interface EntityNames {
+  id: number;
+  name: string;
+  shortName?: string | null;
+  aliases: readonly string[];
+}
+
+export interface EntityDictionary {
+  companies: readonly EntityNames[];
+  foundations: readonly EntityNames[];
+}
+
+export interface MentionCount {
+  id: number;
+  count: number;
+  inTitle: boolean;
+}
+
+export interface Mentions {
+  companies: MentionCount[];
+  foundations: MentionCount[];
+}
+
+/** An article as ingestion hands it to the store. */
+export interface ArticleInput {
+  identity: string;
+  url: string | null;
+  canonicalUrl: string | null;
+  title: string;
+  summary: string | null;
+  contentHtml: string | null;
+  contentText: string | null;
+  author: string | null;
+  language: string | null;
+  imageUrl: string | null;
+  publishedAt: number;
+  dateSource: DateSource;
+  contentHash: string;
+  enclosures: EnclosureRecord[];
+  mentions: Mentions;
+}
+
+interface AttemptBase {
+  startedAt: number;
+  durationMs: number;
+  httpStatus: number | null;
+  /** When the scheduler should fetch the feed again. */
+  nextFetchAt: number;
+}
+
+/** Everything one fetch attempt changes, saved by one store call in one transaction. */
+export type FetchOutcome =
+  | (AttemptBase & {
+      kind: 'fetched';
+      etag: string | null;
+      lastModified: string | null;
+      /** The feed's new URL after a permanent redirect. */
+      movedTo: string | null;
+      info: { title: string | null; siteUrl: string | null; language: string | null };
+      fetchIntervalMs: number;
+      itemsSeen: number;
+      articles: ArticleInput[];
+    })
+  | (AttemptBase & { kind: 'not_modified'; etag: string | null; lastModified: string | null; movedTo: string | null })
+  | (AttemptBase & { kind: 'failed'; errorClass: string; errorMessage: string });
+
+export interface SavedFetch {
+  result: FetchResultKind;
+  newArticleIds: number[];
+  newCount: number;
+  updatedCount: number;
+  unchangedCount: number;
+  /** The feed after the save (new URL, error count, next fetch time). */
+  feed: FeedRecord;
 }

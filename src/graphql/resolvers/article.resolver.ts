@@ -6,6 +6,7 @@ import { resolveConnection } from '../relay/connection';
 import { rowIdOf } from '../relay/global-id';
 import { Article } from '../types/article.type';
 import { Company } from '../types/company.type';
+import { Enclosure } from '../types/enclosure.type';
 import { ArticleConnection } from '../types/connections';
 import { Feed } from '../types/feed.type';
 import { Foundation } from '../types/foundation.type';
@@ -42,6 +43,11 @@ export class ArticleResolver {
     const links = await ctx.loaders.foundationLinks.load(article.rowId);
     const records = await ctx.loaders.foundation.loadMany(links.map((link) => link.foundationId));
     return records.flatMap((record) => (record && !(record instanceof Error) ? [Foundation.from(record)] : []));
+  }
+
+  @FieldResolver(() => [Enclosure], { description: 'Files attached to the article by its feed, in feed order.' })
+  async enclosures(@Root() article: Article, @Ctx() ctx: Context): Promise<Enclosure[]> {
+    return (await ctx.loaders.enclosures.load(article.rowId)).map((e) => Object.assign(new Enclosure(), e));
   }
 
   @FieldResolver(() => [Company], { description: 'The companies the article mentions, those in the title first, then by number of mentions.' })

@@ -1,4 +1,6 @@
-import { Args, Ctx, FieldResolver, Int, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Ctx, FieldResolver, Int, Query, Resolver, Root } from 'type-graphql';
+import { badInput } from '../errors';
+import { FetchAttempt } from '../types/fetch-attempt.type';
 import type { Context } from '../context';
 import { toArticleFilter, toFeedFilter } from '../filters';
 import { ArticleOrder } from '../inputs/article.input';
@@ -35,6 +37,16 @@ export class FeedResolver {
   @FieldResolver(() => Int, { description: 'How many articles of this feed are stored.' })
   articleCount(@Root() feed: Feed, @Ctx() ctx: Context): Promise<number> {
     return ctx.loaders.articleCountOfFeed.load(feed.rowId);
+  }
+
+  @FieldResolver(() => [FetchAttempt], { description: 'The latest fetch attempts of this feed, newest first.' })
+  async recentFetches(
+    @Root() feed: Feed,
+    @Arg('first', () => Int, { defaultValue: 10, description: 'How many attempts, newest first (1 to 100).' }) first: number,
+    @Ctx() ctx: Context,
+  ): Promise<FetchAttempt[]> {
+    if (first < 1 || first > 100) throw badInput(`\`first\` must be between 1 and 100 (got ${first})`, 'first');
+    return (await ctx.loaders.recentFetches.load({ parentId: feed.rowId, args: first })).map(FetchAttempt.from);
   }
 
   @FieldResolver(() => ArticleConnection, { description: 'Articles of this feed, newest first unless `orderBy` says otherwise.' })

@@ -144,9 +144,15 @@ export function upsertReferenceData(db: Db, data: ReferenceData, now: number): R
     VALUES (@url, @foundationId, @title, 'reference', @now, @now)
     ON CONFLICT (url) DO UPDATE SET foundation_id = excluded.foundation_id, title = excluded.title, updated_at = excluded.updated_at
     WHERE origin = 'reference' AND (foundation_id, title) IS NOT (excluded.foundation_id, excluded.title)`);
+  // A feed that moved (permanent redirect) is known by its new URL: the old one is not added again.
+  const redirected = db.prepare('SELECT 1 FROM feed_redirects WHERE old_url = ?').pluck();
   for (const f of data.foundations) {
     const fid = foundationId.get(f.slug) as number;
     for (const feed of f.feeds) {
+      if (redirected.get(feed.url) !== undefined) {
+        result.feeds.unchanged++;
+        continue;
+      }
       const existed = feedExists.get(feed.url) !== undefined;
       const changes = upsertFeed.run({ url: feed.url, foundationId: fid, title: feed.title, now }).changes;
       count(result.feeds, existed, changes);

@@ -46,7 +46,8 @@ export const FEED_COLUMNS = `fd.id AS id, fd.url AS url, fd.foundation_id AS fou
   fd.site_url AS siteUrl, fd.description AS description, fd.language AS language, fd.origin AS origin,
   ${FEED_STATUS} AS status, fd.disabled_at AS disabledAt, fd.last_fetched_at AS lastFetchedAt,
   fd.last_success_at AS lastSuccessAt, fd.next_fetch_at AS nextFetchAt, fd.error_count AS errorCount,
-  fd.last_error AS lastError, fd.last_error_class AS lastErrorClass, fd.created_at AS createdAt,
+  fd.last_error AS lastError, fd.last_error_class AS lastErrorClass, fd.etag AS etag,
+  fd.last_modified AS lastModified, fd.fetch_interval_ms AS fetchIntervalMs, fd.created_at AS createdAt,
   fd.updated_at AS updatedAt`;
 
 export const ARTICLE_COLUMNS = `a.id AS id, a.feed_id AS feedId, a.identity AS identity, a.url AS url,

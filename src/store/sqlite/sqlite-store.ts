@@ -1,4 +1,4 @@
-import { StoreError, describeError } from '../../errors';
+import { BadInputError, StoreError, describeError } from '../../errors';
 import type { ReferenceData } from '../../reference/schema';
 import type { Page, PageRequest } from '../paging';
 import type {
@@ -21,11 +21,18 @@ import type {
   ArticleFoundationLink,
   ArticleRecord,
   CompanyRecord,
+  EnclosureRecord,
+  EntityDictionary,
   FeedRecord,
+  FetchLogRecord,
+  FetchOutcome,
   FoundationRecord,
   MembershipRecord,
   MentionRecord,
+  Mentions,
+  SavedFetch,
 } from '../types';
+import { FetchOutcomeWriter } from './ingest-writes';
 import { runCount, runPage, runPartitionedCount, runPartitionedPage, type ListSpec, type Partition } from './keyset';
 import { migrate, readMigrations, type MigrationResult } from './migrate';
 import { openDatabase, type Db } from './open';
@@ -54,6 +61,8 @@ export interface SqliteStoreOptions {
   /** Called with every SQL statement run (tests count queries with it). */
   onStatement?: (sql: string) => void;
   now?: () => number;
+  /** How long fetch log lines are kept (default 30 days). */
+  fetchLogRetentionMs?: number;
 }
 
 /**
@@ -64,14 +73,16 @@ export interface SqliteStoreOptions {
 export class SqliteStore implements Store {
   private readonly statements: Statements;
   private readonly now: () => number;
+  private readonly writer: FetchOutcomeWriter;
 
   private constructor(
     readonly db: Db,
     readonly migration: MigrationResult,
-    now: () => number,
+    options: SqliteStoreOptions,
   ) {
     this.statements = new Statements(db);
-    this.now = now;
+    this.now = options.now ?? Date.now;
+    this.writer = new FetchOutcomeWriter(db, this.statements, options.fetchLogRetentionMs ?? 30 * 86_400_000);
   }
 
   /** Opens the database file and brings its schema up to date (refusing edited or unknown migrations). */
@@ -79,7 +90,7 @@ export class SqliteStore implements Store {
     const db = openDatabase(options.path, { busyTimeoutMs: options.busyTimeoutMs, onStatement: options.onStatement });
     try {
       const result = migrate(db, readMigrations(options.migrationsDir), options.now);
-      return new SqliteStore(db, result, options.now ?? Date.now);
+      return new SqliteStore(db, result, options);
     } catch (err) {
       db.close();
       throw err;
@@ -291,6 +302,141 @@ export class SqliteStore implements Store {
       ORDER BY article_id, in_title DESC, mention_count DESC, company_id`;
     const rows = this.statements.get(sql).all(jsonList(articleIds)) as (Omit<MentionRecord, 'inTitle'> & { inTitle: number })[];
     return alignGroups(articleIds, rows.map((r) => ({ ...r, inTitle: r.inTitle === 1 })), 'articleId');
+  }
+
+  async listEnclosuresOf(articleIds: readonly number[]): Promise<EnclosureRecord[][]> {
+    const sql = `SELECT article_id AS articleId, url, mime_type AS type, length FROM article_enclosures
+      WHERE ${inList('article_id')} ORDER BY article_id, position`;
+    const rows = this.statements.get(sql).all(jsonList(articleIds)) as (EnclosureRecord & { articleId: number })[];
+    return alignGroups(articleIds, rows, 'articleId').map((group) => group.map(({ url, type, length }) => ({ url, type, length })));
+  }
+
+  // Ingestion
+
+  async getFeedByUrl(url: string): Promise<FeedRecord | null> {
+    return (this.statements.get(`SELECT ${FEED_COLUMNS} FROM feeds fd WHERE fd.url = ?`).get(url) as FeedRecord | undefined) ?? null;
+  }
+
+  async addFeed(input: { url: string; foundationId: number | null; title: string | null }): Promise<FeedRecord> {
+    const now = this.now();
+    const insert = this.db.transaction(() => {
+      if (this.statements.get('SELECT 1 FROM feeds WHERE url = ?').get(input.url)) {
+        throw new BadInputError(`${input.url} is already a feed`);
+      }
+      this.statements
+        .get(`INSERT INTO feeds (url, foundation_id, title, origin, created_at, updated_at) VALUES (?, ?, ?, 'operator', ?, ?)`)
+        .run(input.url, input.foundationId, input.title, now, now);
+    });
+    insert.immediate();
+    return (await this.getFeedByUrl(input.url))!;
+  }
+
+  async removeFeed(url: string): Promise<'deleted' | 'disabled' | 'not_found'> {
+    return this.db
+      .transaction(() => {
+        const feed = this.statements.get('SELECT id, origin FROM feeds WHERE url = ?').get(url) as { id: number; origin: string } | undefined;
+        if (!feed) return 'not_found' as const;
+        if (feed.origin === 'reference') {
+          this.statements.get('UPDATE feeds SET disabled_at = COALESCE(disabled_at, ?), updated_at = ? WHERE id = ?').run(this.now(), this.now(), feed.id);
+          return 'disabled' as const;
+        }
+        // Articles, mentions, enclosures and the fetch log go with it (ON DELETE CASCADE).
+        this.statements.get('DELETE FROM feeds WHERE id = ?').run(feed.id);
+        return 'deleted' as const;
+      })
+      .immediate();
+  }
+
+  async setFeedDisabled(url: string, disabled: boolean): Promise<FeedRecord | null> {
+    const now = this.now();
+    this.statements
+      .get('UPDATE feeds SET disabled_at = CASE WHEN ? THEN COALESCE(disabled_at, ?) END, updated_at = ? WHERE url = ?')
+      .run(disabled ? 1 : 0, now, now, url);
+    return this.getFeedByUrl(url);
+  }
+
+  async listFeedsToFetch(selection: { dueBy: number } | { all: true }, limit: number): Promise<FeedRecord[]> {
+    // Index feeds_due (partial, enabled feeds): never-fetched first, then the most overdue.
+    const due = 'dueBy' in selection;
+    const sql = `SELECT ${FEED_COLUMNS} FROM feeds fd WHERE fd.disabled_at IS NULL
+      ${due ? 'AND (fd.next_fetch_at IS NULL OR fd.next_fetch_at <= ?)' : ''}
+      ORDER BY fd.next_fetch_at IS NOT NULL, fd.next_fetch_at, fd.id LIMIT ?`;
+    const params = due ? [selection.dueBy, limit] : [limit];
+    return this.statements.get(sql).all(...params) as FeedRecord[];
+  }
+
+  async nextScheduledFetch(): Promise<number | null> {
+    const row = this.statements
+      .get('SELECT MIN(COALESCE(next_fetch_at, 0)) AS next, COUNT(*) AS n FROM feeds WHERE disabled_at IS NULL')
+      .get() as { next: number | null; n: number };
+    return row.n > 0 ? row.next : null;
+  }
+
+  async saveFetchOutcome(feedId: number, outcome: FetchOutcome): Promise<SavedFetch> {
+    try {
+      const saved = this.db.transaction(() => this.writer.save(feedId, outcome)).immediate();
+      const [feed] = await this.getFeeds([feedId]);
+      return { ...saved, feed: feed! };
+    } catch (err) {
+      throw new StoreError('FETCH_SAVE_FAILED', `store: unable to save the fetch of feed ${feedId} (nothing was changed): ${describeError(err)}`, {
+        cause: err,
+      });
+    }
+  }
+
+  async listRecentFetchesOf(feedIds: readonly number[], limit: number): Promise<FetchLogRecord[][]> {
+    // Index fetch_log_feed (feed_id, started_at): the newest `limit` lines of each feed.
+    const sql = `SELECT * FROM (
+        SELECT id, feed_id AS feedId, started_at AS startedAt, duration_ms AS durationMs, http_status AS httpStatus, result,
+               items_seen AS itemsSeen, new_count AS newCount, updated_count AS updatedCount, error_class AS errorClass,
+               error_message AS errorMessage,
+               ROW_NUMBER() OVER (PARTITION BY feed_id ORDER BY started_at DESC, id DESC) AS rn
+          FROM fetch_log WHERE ${inList('feed_id')})
+      WHERE rn <= ? ORDER BY feedId, rn`;
+    const rows = this.statements.get(sql).all(jsonList(feedIds), limit) as (FetchLogRecord & { rn?: number })[];
+    for (const row of rows) delete row.rn;
+    return alignGroups(feedIds, rows, 'feedId');
+  }
+
+  // Entity linking
+
+  async loadEntityDictionary(): Promise<EntityDictionary> {
+    const aliases = (sql: string) => {
+      const byId = new Map<number, string[]>();
+      for (const row of this.statements.get(sql).all() as { id: number; alias: string }[]) {
+        byId.set(row.id, [...(byId.get(row.id) ?? []), row.alias]);
+      }
+      return byId;
+    };
+    const companyAliases = aliases('SELECT company_id AS id, alias FROM company_aliases ORDER BY alias');
+    const foundationAliases = aliases('SELECT foundation_id AS id, alias FROM foundation_aliases ORDER BY alias');
+    const companies = this.statements.get('SELECT id, name FROM companies ORDER BY id').all() as { id: number; name: string }[];
+    const foundations = this.statements.get('SELECT id, name, short_name AS shortName FROM foundations ORDER BY id').all() as {
+      id: number;
+      name: string;
+      shortName: string | null;
+    }[];
+    return {
+      companies: companies.map((c) => ({ ...c, aliases: companyAliases.get(c.id) ?? [] })),
+      foundations: foundations.map((f) => ({ ...f, aliases: foundationAliases.get(f.id) ?? [] })),
+    };
+  }
+
+  async listArticleTexts(afterId: number, limit: number): Promise<{ id: number; title: string; contentText: string | null }[]> {
+    return this.statements
+      .get('SELECT id, title, content_text AS contentText FROM articles WHERE id > ? ORDER BY id LIMIT ?')
+      .all(afterId, limit) as { id: number; title: string; contentText: string | null }[];
+  }
+
+  async replaceMentions(entries: readonly { articleId: number; mentions: Mentions }[]): Promise<void> {
+    this.db
+      .transaction(() => {
+        for (const entry of entries) {
+          this.writer.deleteMentions(entry.articleId);
+          this.writer.insertMentions(entry.articleId, entry.mentions);
+        }
+      })
+      .immediate();
   }
 
   // Helpers

@@ -1,0 +1,100 @@
+import { parseArgs } from 'node:util';
+import type { Config } from '../config';
+import { AppError } from '../errors';
+import type { Logger } from '../log';
+import { openStore } from '../main';
+import type { Store } from '../store/store';
+import { formatTime, table } from './table';
+
+const USAGE = `Usage:
+  foundation-wire feeds list
+  foundation-wire feeds add URL --foundation SLUG [--title TITLE]
+  foundation-wire feeds remove URL
+  foundation-wire feeds disable URL | enable URL
+`;
+
+class UsageError extends AppError {
+  constructor(message: string) {
+    super('USAGE', `feeds: ${message}\n\n${USAGE}`);
+  }
+}
+
+/** `foundation-wire feeds ...`: the operator's view of the feeds. */
+export async function feedsCommand(args: string[], config: Config, log: Logger): Promise<number> {
+  const [action, ...rest] = args;
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: { foundation: { type: 'string' }, title: { type: 'string' } },
+  });
+  if (!action || !['list', 'add', 'remove', 'disable', 'enable'].includes(action)) throw new UsageError(action ? `unknown action "${action}"` : 'an action is needed');
+  if (action !== 'list' && positionals.length !== 1) throw new UsageError(`${action} needs one feed URL`);
+  const store = openStore(config, log);
+  try {
+    switch (action) {
+      case 'list':
+        return await list(store);
+      case 'add':
+        return await add(store, positionals[0], values.foundation, values.title);
+      case 'remove': {
+        const outcome = await store.removeFeed(positionals[0]);
+        const message = {
+          deleted: `Removed ${positionals[0]} and its articles.\n`,
+          disabled: `${positionals[0]} comes from the reference data: disabled instead of removed (it would come back at the next start).\n`,
+          not_found: `${positionals[0]} is not a feed.\n`,
+        }[outcome];
+        (outcome === 'not_found' ? process.stderr : process.stdout).write(message);
+        return outcome === 'not_found' ? 1 : 0;
+      }
+      default: {
+        const feed = await store.setFeedDisabled(positionals[0], action === 'disable');
+        if (!feed) {
+          process.stderr.write(`${positionals[0]} is not a feed.\n`);
+          return 1;
+        }
+        process.stdout.write(`${feed.url} is ${feed.status === 'DISABLED' ? 'disabled' : 'enabled'}.\n`);
+        return 0;
+      }
+    }
+  } finally {
+    await store.close();
+  }
+}
+
+async function list(store: Store): Promise<number> {
+  const feeds = await store.listFeeds({}, { orderBy: 'URL', direction: 'ASC', limit: 100_000, backward: false });
+  const foundations = await store.getFoundations([...new Set(feeds.edges.map((e) => e.node.foundationId).filter((id): id is number => id !== null))]);
+  const slugById = new Map(foundations.filter((f) => f !== null).map((f) => [f!.id, f!.slug]));
+  const counts = await store.countArticlesOfFeeds(feeds.edges.map((e) => e.node.id));
+  process.stdout.write(
+    table(
+      ['status', 'foundation', 'articles', 'last fetched (UTC)', 'next fetch (UTC)', 'errors', 'url'],
+      feeds.edges.map(({ node }, i) => [
+        node.status,
+        node.foundationId === null ? '-' : (slugById.get(node.foundationId) ?? '-'),
+        counts[i],
+        formatTime(node.lastFetchedAt),
+        formatTime(node.disabledAt === null ? node.nextFetchAt : null),
+        node.errorCount > 0 ? `${node.errorCount}: ${node.lastError ?? ''}` : '0',
+        node.url,
+      ]),
+    ),
+  );
+  return 0;
+}
+
+async function add(store: Store, url: string, foundationSlug: string | undefined, title: string | undefined): Promise<number> {
+  if (!foundationSlug) throw new UsageError('add needs --foundation SLUG');
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new UsageError(`"${url}" is not an absolute URL`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new UsageError('only http and https feeds can be added');
+  const [foundation] = await store.getFoundationsBySlug([foundationSlug]);
+  if (!foundation) throw new UsageError(`unknown foundation "${foundationSlug}"`);
+  const feed = await store.addFeed({ url: parsed.toString(), foundationId: foundation.id, title: title ?? null });
+  process.stdout.write(`Added ${feed.url} (${foundation.slug}); it will be fetched by the next \`fetch\` or by the service's scheduler.\n`);
+  return 0;
+}

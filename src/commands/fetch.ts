@@ -1,0 +1,69 @@
+import { parseArgs } from 'node:util';
+import type { Config } from '../config';
+import type { RefreshReport } from '../ingest/refresh-feed';
+import type { Logger } from '../log';
+import { openStore } from '../main';
+import { Scheduler, type FetchSelection } from '../scheduler/scheduler';
+import { table } from './table';
+
+/**
+ * `foundation-wire fetch [--all | --feed URL]`: fetches the due feeds (or all, or one) once and
+ * prints a summary. Failing feeds are reported, not fatal: the exit code is non-zero only when the
+ * command itself cannot run.
+ */
+export async function fetchCommand(args: string[], config: Config, log: Logger): Promise<number> {
+  const { values } = parseArgs({ args, options: { all: { type: 'boolean' }, feed: { type: 'string' } } });
+  const selection: FetchSelection = values.feed ? { url: values.feed } : values.all ? { all: true } : { due: true };
+  const store = openStore(config, log);
+  const progress = process.stderr.isTTY;
+  let done = 0;
+  const scheduler = new Scheduler({
+    store,
+    config,
+    log,
+    onReport: (report) => {
+      done++;
+      if (progress) process.stderr.write(`[${done}] ${describe(report)}\n`);
+    },
+  });
+  try {
+    if (values.feed && !(await store.getFeedByUrl(values.feed))) {
+      process.stderr.write(`fetch: ${values.feed} is not a feed; add it with \`foundation-wire feeds add ${values.feed} --foundation SLUG\`\n`);
+      return 1;
+    }
+    const reports = await scheduler.runOnce(selection);
+    process.stdout.write(summary(reports));
+    const failed = reports.filter((r) => r.result === 'error');
+    if (failed.length > 0) {
+      process.stdout.write(`\nFailed feeds:\n${table(['feed', 'error'], failed.map((r) => [r.url, r.error ?? '']))}`);
+    }
+    return 0;
+  } finally {
+    await scheduler.stop();
+    await store.close();
+  }
+}
+
+function describe(report: RefreshReport): string {
+  const what =
+    report.result === 'error' ? `failed: ${report.error}` : report.result === 'not_modified' ? 'not modified' : `${report.newCount} new, ${report.updatedCount} updated`;
+  return `${report.url}: ${what}`;
+}
+
+export function summary(reports: RefreshReport[]): string {
+  const count = (f: (r: RefreshReport) => boolean) => reports.filter(f).length;
+  const sum = (f: (r: RefreshReport) => number) => reports.reduce((n, r) => n + f(r), 0);
+  return table(
+    ['feeds', 'ok', 'not modified', 'failed', 'articles new', 'articles updated'],
+    [
+      [
+        reports.length,
+        count((r) => r.result === 'new' || r.result === 'updated' || r.result === 'unchanged'),
+        count((r) => r.result === 'not_modified'),
+        count((r) => r.result === 'error'),
+        sum((r) => r.newCount),
+        sum((r) => r.updatedCount),
+      ],
+    ],
+  );
+}

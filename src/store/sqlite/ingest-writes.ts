@@ -1,0 +1,169 @@
+import type { ArticleInput, FetchOutcome, FetchResultKind, Mentions } from '../types';
+import type { Db } from './open';
+import type { Statements } from './statements';
+
+/**
+ * The writes of one fetch attempt, run inside the caller's transaction (SqliteStore.saveFetchOutcome).
+ * Each statement names the index it relies on.
+ */
+export class FetchOutcomeWriter {
+  constructor(
+    private readonly db: Db,
+    private readonly statements: Statements,
+    private readonly retentionMs: number,
+  ) {}
+
+  save(feedId: number, outcome: FetchOutcome): { result: FetchResultKind; newArticleIds: number[]; newCount: number; updatedCount: number; unchangedCount: number } {
+    const counts = { newArticleIds: [] as number[], newCount: 0, updatedCount: 0, unchangedCount: 0 };
+    let result: FetchResultKind;
+    if (outcome.kind === 'failed') {
+      this.statements
+        .get(
+          `UPDATE feeds SET error_count = error_count + 1, last_error = ?, last_error_class = ?, last_fetched_at = ?,
+             next_fetch_at = ?, updated_at = ? WHERE id = ?`,
+        )
+        .run(outcome.errorMessage, outcome.errorClass, outcome.startedAt, outcome.nextFetchAt, outcome.startedAt, feedId);
+      result = 'error';
+    } else {
+      this.statements
+        .get(
+          `UPDATE feeds SET error_count = 0, last_fetched_at = ?, last_success_at = ?, next_fetch_at = ?,
+             etag = COALESCE(?, etag), last_modified = COALESCE(?, last_modified), updated_at = ? WHERE id = ?`,
+        )
+        .run(outcome.startedAt, outcome.startedAt, outcome.nextFetchAt, outcome.etag, outcome.lastModified, outcome.startedAt, feedId);
+      if (outcome.movedTo) this.move(feedId, outcome.movedTo, outcome.startedAt);
+      if (outcome.kind === 'not_modified') {
+        result = 'not_modified';
+      } else {
+        this.statements
+          .get(
+            `UPDATE feeds SET title = COALESCE(title, ?), site_url = COALESCE(?, site_url), language = COALESCE(?, language),
+               fetch_interval_ms = ? WHERE id = ?`,
+          )
+          .run(outcome.info.title, outcome.info.siteUrl, outcome.info.language, outcome.fetchIntervalMs, feedId);
+        for (const article of outcome.articles) {
+          const saved = this.saveArticle(feedId, article, outcome.startedAt);
+          if (saved.kind === 'new') {
+            counts.newCount++;
+            counts.newArticleIds.push(saved.id);
+          } else if (saved.kind === 'updated') counts.updatedCount++;
+          else counts.unchangedCount++;
+        }
+        result = counts.newCount > 0 ? 'new' : counts.updatedCount > 0 ? 'updated' : 'unchanged';
+      }
+    }
+    this.log(feedId, outcome, result, counts);
+    return { result, ...counts };
+  }
+
+  /** A permanent redirect: the feed takes its new URL unless another feed has it already. */
+  private move(feedId: number, newUrl: string, now: number): void {
+    const taken = this.statements.get('SELECT id FROM feeds WHERE url = ?').pluck().get(newUrl) as number | undefined;
+    if (taken !== undefined) return;
+    const oldUrl = this.statements.get('SELECT url FROM feeds WHERE id = ?').pluck().get(feedId) as string;
+    this.statements
+      .get('INSERT INTO feed_redirects (old_url, feed_id, redirected_at) VALUES (?, ?, ?) ON CONFLICT (old_url) DO UPDATE SET feed_id = excluded.feed_id')
+      .run(oldUrl, feedId, now);
+    this.statements.get('UPDATE feeds SET url = ? WHERE id = ?').run(newUrl, feedId);
+  }
+
+  private saveArticle(feedId: number, article: ArticleInput, now: number): { kind: 'new' | 'updated' | 'unchanged'; id: number } {
+    // Unique index (feed_id, identity).
+    const existing = this.statements
+      .get('SELECT id, content_hash AS contentHash, published_at AS publishedAt FROM articles WHERE feed_id = ? AND identity = ?')
+      .get(feedId, article.identity) as { id: number; contentHash: string; publishedAt: number } | undefined;
+    if (existing && existing.contentHash === article.contentHash) return { kind: 'unchanged', id: existing.id };
+    if (existing) {
+      // A date the feed does not give stays the one from when the article was first seen.
+      const publishedAt = article.dateSource === 'first_seen' ? existing.publishedAt : article.publishedAt;
+      this.statements
+        .get(
+          `UPDATE articles SET url = ?, canonical_url = ?, title = ?, summary = ?, content_html = ?, content_text = ?, author = ?,
+             language = ?, image_url = ?, published_at = ?, date_source = ?, content_hash = ?, updated_at = ? WHERE id = ?`,
+        )
+        .run(
+          article.url, article.canonicalUrl, article.title, article.summary, article.contentHtml, article.contentText, article.author,
+          article.language, article.imageUrl, publishedAt, article.dateSource, article.contentHash, now, existing.id,
+        );
+      this.replaceDetails(existing.id, article);
+      return { kind: 'updated', id: existing.id };
+    }
+    // The same story already stored from another feed (index articles_canonical_url): point at its root.
+    const story = article.canonicalUrl
+      ? (this.statements
+          .get('SELECT COALESCE(story_id, id) FROM articles WHERE canonical_url = ? AND feed_id <> ? ORDER BY id LIMIT 1')
+          .pluck()
+          .get(article.canonicalUrl, feedId) as number | undefined)
+      : undefined;
+    const id = Number(
+      this.statements
+        .get(
+          `INSERT INTO articles (feed_id, identity, url, canonical_url, story_id, title, summary, content_html, content_text, author,
+             language, image_url, published_at, date_source, fetched_at, updated_at, content_hash)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          feedId, article.identity, article.url, article.canonicalUrl, story ?? null, article.title, article.summary, article.contentHtml,
+          article.contentText, article.author, article.language, article.imageUrl, article.publishedAt, article.dateSource, now, now,
+          article.contentHash,
+        ).lastInsertRowid,
+    );
+    this.insertDetails(id, article);
+    return { kind: 'new', id };
+  }
+
+  private replaceDetails(articleId: number, article: ArticleInput): void {
+    this.statements.get('DELETE FROM article_enclosures WHERE article_id = ?').run(articleId);
+    this.deleteMentions(articleId);
+    this.insertDetails(articleId, article);
+  }
+
+  private insertDetails(articleId: number, article: ArticleInput): void {
+    const enclosure = this.statements.get('INSERT INTO article_enclosures (article_id, position, url, mime_type, length) VALUES (?, ?, ?, ?, ?)');
+    article.enclosures.forEach((e, position) => enclosure.run(articleId, position, e.url, e.type, e.length));
+    this.insertMentions(articleId, article.mentions);
+  }
+
+  deleteMentions(articleId: number): void {
+    this.statements.get('DELETE FROM article_company_mentions WHERE article_id = ?').run(articleId);
+    this.statements.get('DELETE FROM article_foundation_mentions WHERE article_id = ?').run(articleId);
+  }
+
+  insertMentions(articleId: number, mentions: Mentions): void {
+    const company = this.statements.get(
+      'INSERT INTO article_company_mentions (article_id, company_id, mention_count, in_title) VALUES (?, ?, ?, ?)',
+    );
+    for (const m of mentions.companies) company.run(articleId, m.id, m.count, m.inTitle ? 1 : 0);
+    const foundation = this.statements.get(
+      'INSERT INTO article_foundation_mentions (article_id, foundation_id, mention_count, in_title) VALUES (?, ?, ?, ?)',
+    );
+    for (const m of mentions.foundations) foundation.run(articleId, m.id, m.count, m.inTitle ? 1 : 0);
+  }
+
+  private log(
+    feedId: number,
+    outcome: FetchOutcome,
+    result: FetchResultKind,
+    counts: { newCount: number; updatedCount: number },
+  ): void {
+    this.statements
+      .get(
+        `INSERT INTO fetch_log (feed_id, started_at, duration_ms, http_status, result, items_seen, new_count, updated_count, error_class, error_message)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        feedId,
+        outcome.startedAt,
+        Math.max(0, Math.round(outcome.durationMs)),
+        outcome.httpStatus,
+        result,
+        outcome.kind === 'fetched' ? outcome.itemsSeen : 0,
+        counts.newCount,
+        counts.updatedCount,
+        outcome.kind === 'failed' ? outcome.errorClass : null,
+        outcome.kind === 'failed' ? outcome.errorMessage : null,
+      );
+    // Index fetch_log_feed: this feed's lines past the retention time.
+    this.statements.get('DELETE FROM fetch_log WHERE feed_id = ? AND started_at < ?').run(feedId, outcome.startedAt - this.retentionMs);
+  }
+}
