@@ -29,19 +29,39 @@ export function openStore(config: Pick<Config, 'databasePath' | 'databaseBusyTim
 }
 
 /**
+ * Opens the database, brings its schema up to date and loads the reference data (idempotent: a few
+ * hundred upserts that change nothing when nothing changed). What every command but `migrate` needs.
+ */
+export async function openReadyStore(
+  config: Pick<Config, 'databasePath' | 'databaseBusyTimeoutMs' | 'fetchLogRetentionMs' | 'referenceDataPath'>,
+  log: Logger,
+): Promise<SqliteStore> {
+  const store = openStore(config, log);
+  try {
+    const reference = await store.loadReferenceData(readReferenceData(config.referenceDataPath));
+    const changed = (c: { inserted: number; updated: number }) => c.inserted + c.updated > 0;
+    if ([reference.foundations, reference.companies, reference.memberships, reference.feeds].some(changed)) {
+      log.info(
+        { foundations: reference.foundations, companies: reference.companies, memberships: reference.memberships, feeds: reference.feeds },
+        'reference: loaded reference data',
+      );
+    }
+    for (const conflict of reference.conflicts) log.warn({ conflict }, 'reference: kept an alias the database gives to another entity');
+    return store;
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+}
+
+/**
  * The composition root: config → database (migrated) → reference data → GraphQL schema → HTTP server
  * → feed scheduler.
  * Each step fails with a message naming what it could not do; nothing is left open on failure.
  */
 export async function startService(config: Config, log: Logger): Promise<RunningService> {
-  const store = openStore(config, log);
+  const store = await openReadyStore(config, log);
   try {
-    const reference = await store.loadReferenceData(readReferenceData(config.referenceDataPath));
-    log.info(
-      { foundations: reference.foundations, companies: reference.companies, memberships: reference.memberships, feeds: reference.feeds },
-      'reference: loaded reference data',
-    );
-    for (const conflict of reference.conflicts) log.warn({ conflict }, 'reference: kept an alias the database gives to another entity');
     const schema = await buildApiSchema();
     const server = await startHttpServer({ config, schema, store, log });
     log.info({ url: `${server.url}/graphql`, database: config.databasePath }, 'serve: listening');

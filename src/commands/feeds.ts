@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import type { Config } from '../config';
 import { AppError } from '../errors';
 import type { Logger } from '../log';
-import { openStore } from '../main';
+import { openReadyStore } from '../main';
 import type { Store } from '../store/store';
 import { formatTime, table } from './table';
 
@@ -29,7 +29,7 @@ export async function feedsCommand(args: string[], config: Config, log: Logger):
   });
   if (!action || !['list', 'add', 'remove', 'disable', 'enable'].includes(action)) throw new UsageError(action ? `unknown action "${action}"` : 'an action is needed');
   if (action !== 'list' && positionals.length !== 1) throw new UsageError(`${action} needs one feed URL`);
-  const store = openStore(config, log);
+  const store = await openReadyStore(config, log);
   try {
     switch (action) {
       case 'list':

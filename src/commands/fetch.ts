@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import type { Config } from '../config';
 import type { RefreshReport } from '../ingest/refresh-feed';
 import type { Logger } from '../log';
-import { openStore } from '../main';
+import { openReadyStore } from '../main';
 import { Scheduler, type FetchSelection } from '../scheduler/scheduler';
 import { table } from './table';
 
@@ -14,7 +14,7 @@ import { table } from './table';
 export async function fetchCommand(args: string[], config: Config, log: Logger): Promise<number> {
   const { values } = parseArgs({ args, options: { all: { type: 'boolean' }, feed: { type: 'string' } } });
   const selection: FetchSelection = values.feed ? { url: values.feed } : values.all ? { all: true } : { due: true };
-  const store = openStore(config, log);
+  const store = await openReadyStore(config, log);
   const progress = process.stderr.isTTY;
   let done = 0;
   const scheduler = new Scheduler({

@@ -1,11 +1,11 @@
 import type { Config } from '../config';
 import { relinkAll } from '../ingest/relink';
 import type { Logger } from '../log';
-import { openStore } from '../main';
+import { openReadyStore } from '../main';
 
 /** `foundation-wire relink`: recomputes all mentions after the reference data changed. */
 export async function relinkCommand(config: Config, log: Logger): Promise<number> {
-  const store = openStore(config, log);
+  const store = await openReadyStore(config, log);
   try {
     const started = Date.now();
     const count = await relinkAll(store, 500, (done) => {

@@ -43,9 +43,9 @@ function byteOrderMark(bytes: Buffer): string | null {
   if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return 'utf-8';
   if (bytes[0] === 0xff && bytes[1] === 0xfe) return 'utf-16le';
   if (bytes[0] === 0xfe && bytes[1] === 0xff) return 'utf-16be';
-  // UTF-16 without a BOM still starts with "<" and a zero byte (XML 1.0 appendix F).
-  if (bytes[0] === 0x3c && bytes[1] === 0x00 && bytes[2] !== 0x00) return 'utf-16le';
-  if (bytes[0] === 0x00 && bytes[1] === 0x3c) return 'utf-16be';
+  // UTF-16 without a BOM: ASCII characters ("<", whitespace) paired with zero bytes (XML 1.0 appendix F).
+  if (bytes.length >= 4 && bytes[0] !== 0 && bytes[1] === 0 && bytes[2] !== 0 && bytes[3] === 0) return 'utf-16le';
+  if (bytes.length >= 4 && bytes[0] === 0 && bytes[1] !== 0 && bytes[2] === 0 && bytes[3] !== 0) return 'utf-16be';
   return null;
 }
 

@@ -53,7 +53,7 @@ interface ResponseMeta extends Validators {
   status: number;
   /** The URL the body came from, after redirects: the base for relative links. */
   finalUrl: string;
-  /** The new address of the feed when every redirect was permanent (301/308), else null. */
+  /** The new address of the feed: the URL reached by the redirects up to the first temporary one, when the first was permanent (301/308); else null. */
   permanentUrl: string | null;
   cache: CachePolicy;
 }
@@ -116,7 +116,12 @@ export class Fetcher {
           if (hop >= this.maxRedirects) {
             throw new FetchError('too_many_redirects', `more than ${this.maxRedirects} redirects, last to ${location}`, { status: response.status });
           }
-          const next = new URL(location, target).toString();
+          let next: string;
+          try {
+            next = new URL(location, target).toString();
+          } catch {
+            throw new FetchError('bad_url', `the server redirected to "${location}", which is not a URL`, { status: response.status });
+          }
           permanentSoFar &&= response.status === 301 || response.status === 308;
           if (permanentSoFar) permanentUrl = next;
           current = next;
@@ -195,10 +200,12 @@ function cachePolicy(response: Response): CachePolicy {
   return { freshForMs: Number.isFinite(expires) && expires > date ? expires - date : null };
 }
 
-/** Retry-After as a delay: delta-seconds or an HTTP date (RFC 9110 §10.2.3). */
+/** Retry-After as a delay: delta-seconds or an HTTP date (RFC 9110 §10.2.3); anything else is ignored. */
 export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
   if (!value) return undefined;
-  if (/^\s*\d+\s*$/.test(value)) return Number(value) * 1000;
+  if (/^\s*\d{1,10}\s*$/.test(value)) return Number(value) * 1000;
+  // An HTTP date names its month: "Wed, 21 Oct 2015 07:28:00 GMT" (also the obsolete RFC 850 and asctime forms).
+  if (!/\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\b/i.test(value) || !/\b\d{2}:\d{2}:\d{2}\b/.test(value)) return undefined;
   const at = Date.parse(value);
   return Number.isFinite(at) ? Math.max(0, at - now) : undefined;
 }
@@ -238,5 +245,8 @@ function classify(err: unknown, timedOut: boolean, options: FetchOptions): Fetch
   if (codes.some((c) => TLS_CODE.test(c)) || chain.some((e) => /certificate|SSL|TLS/i.test(e.message ?? '')))
     return new FetchError('tls', `TLS failed: ${detail}`, { cause: err });
   if (chain.some((e) => e.name === 'AbortError')) return new FetchError('timeout', 'the fetch was cancelled', { cause: err });
+  if (codes.some((c) => /^Z_|^ERR_BROTLI|^ERR_ZLIB/.test(c))) {
+    return new FetchError('http', `the response body cannot be decompressed as its Content-Encoding says (${detail})`, { cause: err });
+  }
   return new FetchError('connection', `connection failed: ${detail}`, { cause: err });
 }

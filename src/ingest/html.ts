@@ -52,7 +52,9 @@ export function sanitizeContent(html: string, base: string | null): string {
       img: (tagName, attribs) => ({ tagName, attribs: { ...attribs, src: absolute(attribs.src, base) ?? '' } }),
       iframe: (tagName, attribs) => ({ tagName, attribs: { ...attribs, src: absolute(attribs.src, base) ?? '' } }),
     },
-    exclusiveFilter: (frame) => frame.tag === 'img' && (!frame.attribs.src || isTrackingPixel(frame.attribs)),
+    // Images without a usable source, tracking pixels, and iframes whose source was not allowed.
+    exclusiveFilter: (frame) =>
+      (frame.tag === 'img' && (!frame.attribs.src || isTrackingPixel(frame.attribs))) || (frame.tag === 'iframe' && !frame.attribs.src),
   }).trim();
 }
 

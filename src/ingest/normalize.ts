@@ -52,15 +52,30 @@ function resolve(url: string | null | undefined, base: string | null): string | 
   }
 }
 
-/** The URL without tracking parameters or fragment. */
+/**
+ * The URL without tracking parameters or fragment. The parameters that stay are kept exactly as
+ * written (re-serializing them would give one page two canonical URLs).
+ */
 export function canonicalize(url: string | null): string | null {
   if (!url) return null;
   const canonical = new URL(url);
-  for (const name of [...canonical.searchParams.keys()]) {
-    if (TRACKING_PARAMETER.test(name)) canonical.searchParams.delete(name);
-  }
   canonical.hash = '';
-  return canonical.toString().replace(/\?$/, '');
+  const kept = canonical.search
+    .slice(1)
+    .split('&')
+    .filter((pair) => {
+      if (pair === '') return false;
+      const name = pair.split('=')[0];
+      let decoded = name;
+      try {
+        decoded = decodeURIComponent(name.replace(/\+/g, ' '));
+      } catch {
+        // a malformed escape is kept as written
+      }
+      return !TRACKING_PARAMETER.test(decoded);
+    });
+  canonical.search = kept.length ? `?${kept.join('&')}` : '';
+  return canonical.toString();
 }
 
 const sha256 = (text: string) => crypto.createHash('sha256').update(text).digest('hex');
@@ -76,26 +91,30 @@ export function normalizeFeed(feed: ParsedFeed, context: { feedUrl: string; fetc
   const language = feed.language?.trim().toLowerCase() || null;
   return {
     info: { title: feed.title ? htmlToText(feed.title) || null : null, siteUrl, language },
-    articles: feed.items.map((item) => normalizeItem(item, { documentBase, siteUrl, language, fetchedAt: context.fetchedAt })),
+    articles: feed.items.map((item) =>
+      normalizeItem(item, { documentBase, hasXmlBase: feed.base !== null, siteUrl, language, fetchedAt: context.fetchedAt }),
+    ),
   };
 }
 
 function normalizeItem(
   item: ParsedItem,
-  context: { documentBase: string; siteUrl: string | null; language: string | null; fetchedAt: number },
+  context: { documentBase: string; hasXmlBase: boolean; siteUrl: string | null; language: string | null; fetchedAt: number },
 ): NormalizedArticle {
-  // Relative references resolve against the item's xml:base, else the feed's link, else the document.
-  const base = resolve(item.base, context.documentBase) ?? context.siteUrl ?? context.documentBase;
+  // Relative references resolve against the item's xml:base, else the feed's xml:base, else the
+  // feed's link, else the document's own URL.
+  const base =
+    resolve(item.base, context.documentBase) ?? (context.hasXmlBase ? context.documentBase : context.siteUrl) ?? context.documentBase;
   const url = resolve(item.link, base);
   const contentHtml = item.contentHtml ? sanitizeContent(item.contentHtml, base) || null : null;
   const contentText = contentHtml ? htmlToText(contentHtml) || null : null;
   const summarySource = item.summaryHtml ? htmlToText(sanitizeContent(item.summaryHtml, base)) : contentText;
   const summary = summarySource ? excerpt(summarySource) : null;
-  const title = (item.title ? htmlToText(item.title) : '') || (contentText ? excerpt(contentText, 80) : '') || 'Untitled';
+  const title = (item.title ? htmlToText(item.title).replace(/\s+/g, ' ') : '') || (contentText ? excerpt(contentText, 80) : '') || 'Untitled';
 
   const published = parseFeedDate(item.published);
   const updated = parseFeedDate(item.updated);
-  let dateSource: DateSource = published !== null ? 'published' : updated !== null ? 'updated' : 'first_seen';
+  const dateSource: DateSource = published !== null ? 'published' : updated !== null ? 'updated' : 'first_seen';
   let publishedAt = published ?? updated ?? context.fetchedAt;
   if (publishedAt > context.fetchedAt + FUTURE_TOLERANCE_MS) publishedAt = context.fetchedAt;
   if (dateSource === 'first_seen') publishedAt = context.fetchedAt;
@@ -122,9 +141,8 @@ function normalizeItem(
     publishedAt,
     dateSource,
   };
-  // A first-seen date changes at every fetch: it is not part of what makes an item changed.
-  const contentHash = sha256(
-    JSON.stringify([title, url, contentHtml, summary, author, imageUrl, dateSource === 'first_seen' ? null : publishedAt, enclosures]),
-  );
+  // The date as the feed gives it: a first-seen or clamped date changes at every fetch, and must
+  // not make an unchanged item look changed.
+  const contentHash = sha256(JSON.stringify([title, url, contentHtml, summary, author, imageUrl, published ?? updated, enclosures]));
   return { ...article, enclosures, contentHash };
 }

@@ -62,10 +62,11 @@ const parser = new Parser({
       ['media:thumbnail', 'mediaThumbnail', { keepArray: true }],
       ['media:group', 'mediaGroup', { keepArray: true }],
       ['itunes:image', 'itunesImage', { keepArray: true }],
-      'published',
-      'updated',
-      'issued',
-      'modified',
+      // Atom dates, renamed before parsing (see prepareForParser).
+      'fw-published',
+      'fw-updated',
+      'fw-issued',
+      'fw-modified',
     ] as any,
   },
 });
@@ -80,8 +81,12 @@ const FEED_ROOTS = /^(rss|feed|rdf:RDF|RDF)$/;
  * missing end are repaired, in that order, when the text does not parse as it is.
  */
 export async function parseFeed(text: string): Promise<ParsedFeed> {
-  const cleaned = stripProlog(text);
-  const root = rootElementName(cleaned);
+  // Entity declarations are how entity-expansion attacks (billion laughs) work; feeds do not need them.
+  if (/<!DOCTYPE[^>[]*\[[\s\S]*?<!ENTITY/i.test(text.slice(0, 65_536))) {
+    throw new ParseError('the document declares its own XML entities (<!ENTITY>), which are refused: they are how entity-expansion attacks work');
+  }
+  const root = rootElementName(stripProlog(text));
+  const cleaned = prepareForParser(stripProlog(text));
   if (root && !FEED_ROOTS.test(root) && !/<(rss|feed|rdf:RDF)[\s>]/.test(cleaned)) {
     throw new ParseError(`the document is not RSS or Atom (its root element is <${root}>)`);
   }
@@ -117,6 +122,26 @@ export async function parseFeed(text: string): Promise<ParsedFeed> {
     throw new ParseError('the document is truncated before its first item');
   }
   return feed;
+}
+
+/**
+ * Works around two things rss-parser does with valid feeds:
+ * - HTML written unescaped inside an RSS <description> or <content:encoded> ("a <b>b</b> c") becomes
+ *   XML child elements, of which rss-parser keeps only the text: such content is wrapped in CDATA
+ *   so it reaches us as the HTML it is (an unclosed <br> in it stops mattering, too);
+ * - rss-parser turns an Atom entry's <published>/<updated> into ISO strings and throws on any it
+ *   cannot read (one bad date would lose the feed), and fills pubDate from <updated>: they are
+ *   renamed so that it leaves them alone, and src/ingest/dates.ts reads them.
+ */
+function prepareForParser(text: string): string {
+  const prepared = text.replace(
+    /<(description|content:encoded)(\s[^>]*)?>([\s\S]*?)<\/\1>/g,
+    (whole, name: string, attributes: string | undefined, inner: string) =>
+      /<[A-Za-z/!]/.test(inner) && !inner.includes('<![CDATA[')
+        ? `<${name}${attributes ?? ''}><![CDATA[${inner.replace(/]]>/g, ']]]]><![CDATA[>')}]]></${name}>`
+        : whole,
+  );
+  return replaceOutsideMarkup(prepared, (segment) => segment.replace(/<(\/?)(published|updated|issued|modified)(?=[\s>/])/g, '<$1fw-$2'));
 }
 
 /** Drops what may precede the document element: junk, whitespace, comments, the XML declaration, a DOCTYPE. */
@@ -166,15 +191,19 @@ const str = (value: unknown): string | null => {
 };
 
 function toParsedFeed(raw: Raw, repairs: string[]): ParsedFeed {
-  const isAtom = raw.xmlAttrs?.xmlns?.includes('Atom') || raw.xmlAttrs?.xmlns?.includes('purl.org/atom') || (raw.items ?? []).some((i: Raw) => i.id !== undefined && i.guid === undefined && i['rdf:about'] === undefined);
-  const isRdf = (raw.items ?? []).some((i: Raw) => i['rdf:about'] !== undefined);
+  const items: Raw[] = raw.items ?? [];
+  const isAtom =
+    /Atom|purl\.org\/atom/.test(String(raw.xmlAttrs?.xmlns ?? '')) ||
+    items.some((i) => i.id !== undefined && i.guid === undefined && i['rdf:about'] === undefined);
+  const isRdf = items.some((i) => i['rdf:about'] !== undefined);
+  const format = isRdf ? 'rdf' : isAtom ? 'atom' : 'rss';
   return {
-    format: isRdf ? 'rdf' : isAtom ? 'atom' : 'rss',
+    format,
     title: str(raw.title),
     siteUrl: str(raw.link),
     language: str(raw.language),
     base: str(raw.xmlAttrs?.['xml:base']),
-    items: (raw.items ?? []).map(toParsedItem),
+    items: items.map(toParsedItem),
     repairs,
   };
 }
@@ -204,8 +233,8 @@ function toParsedItem(raw: Raw): ParsedItem {
     contentHtml: fullContent ?? summary,
     summaryHtml: fullContent ? (description ?? summary) : null,
     author: str(raw.creator) ?? str(raw.author),
-    published: str(raw.published) ?? str(raw.issued) ?? str(raw.pubDate) ?? str(raw.date),
-    updated: str(raw.updated) ?? str(raw.modified),
+    published: str(raw['fw-published']) ?? str(raw['fw-issued']) ?? str(raw.pubDate) ?? str(raw.date),
+    updated: str(raw['fw-updated']) ?? str(raw['fw-modified']),
     base: str(raw.xmlAttrs?.['xml:base']),
     enclosures,
     imageUrl: imageOf(raw, enclosures),

@@ -49,6 +49,7 @@ export class Scheduler {
   private readonly stopping = new AbortController();
   private loop: Promise<void> | null = null;
   private wake: (() => void) | null = null;
+  private stopped: Promise<void> | null = null;
 
   constructor(private readonly options: SchedulerOptions) {
     const { config } = options;
@@ -75,11 +76,14 @@ export class Scheduler {
   }
 
   /** Stops the loop, cancels fetches in flight (they are not held against their feeds), and closes connections. */
-  async stop(): Promise<void> {
-    this.stopping.abort();
-    this.wake?.();
-    await this.loop;
-    await this.fetcher.close();
+  stop(): Promise<void> {
+    this.stopped ??= (async () => {
+      this.stopping.abort();
+      this.wake?.();
+      await this.loop;
+      await this.fetcher.close();
+    })();
+    return this.stopped;
   }
 
   private async run(): Promise<void> {

@@ -8,7 +8,15 @@ import path from 'node:path';
  */
 const cleanups: (() => unknown)[] = [];
 afterAll(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  const failures: unknown[] = [];
+  for (const cleanup of cleanups.splice(0).reverse()) {
+    try {
+      await cleanup();
+    } catch (err) {
+      failures.push(err);
+    }
+  }
+  if (failures.length > 0) throw failures[0];
 });
 
 export function onCleanup(cleanup: () => unknown): void {

@@ -41,8 +41,10 @@ export class FetchOutcomeWriter {
                fetch_interval_ms = ? WHERE id = ?`,
           )
           .run(outcome.info.title, outcome.info.siteUrl, outcome.info.language, outcome.fetchIntervalMs, feedId);
+        const batch = { identities: new Set(outcome.articles.map((a) => a.identity)), claimed: new Set<number>() };
         for (const article of outcome.articles) {
-          const saved = this.saveArticle(feedId, article, outcome.startedAt);
+          const saved = this.saveArticle(feedId, article, outcome.startedAt, batch);
+          batch.claimed.add(saved.id);
           if (saved.kind === 'new') {
             counts.newCount++;
             counts.newArticleIds.push(saved.id);
@@ -67,11 +69,18 @@ export class FetchOutcomeWriter {
     this.statements.get('UPDATE feeds SET url = ? WHERE id = ?').run(newUrl, feedId);
   }
 
-  private saveArticle(feedId: number, article: ArticleInput, now: number): { kind: 'new' | 'updated' | 'unchanged'; id: number } {
+  private saveArticle(
+    feedId: number,
+    article: ArticleInput,
+    now: number,
+    batch: { identities: Set<string>; claimed: Set<number> },
+  ): { kind: 'new' | 'updated' | 'unchanged'; id: number } {
     // Unique index (feed_id, identity).
-    const existing = this.statements
-      .get('SELECT id, content_hash AS contentHash, published_at AS publishedAt FROM articles WHERE feed_id = ? AND identity = ?')
-      .get(feedId, article.identity) as { id: number; contentHash: string; publishedAt: number } | undefined;
+    const existing =
+      (this.statements
+        .get('SELECT id, content_hash AS contentHash, published_at AS publishedAt FROM articles WHERE feed_id = ? AND identity = ?')
+        .get(feedId, article.identity) as { id: number; contentHash: string; publishedAt: number } | undefined) ??
+      this.adopt(feedId, article, batch);
     if (existing && existing.contentHash === article.contentHash) return { kind: 'unchanged', id: existing.id };
     if (existing) {
       // A date the feed does not give stays the one from when the article was first seen.
@@ -110,6 +119,32 @@ export class FetchOutcomeWriter {
     );
     this.insertDetails(id, article);
     return { kind: 'new', id };
+  }
+
+  /**
+   * An identity refined because of a collision ("guid:g" became "guid:g|link:…" when another item
+   * started sharing the guid, or the reverse) still names the same article: find it by the shared
+   * base and its URL, and give it the new identity, rather than storing it twice. Only a row that
+   * no item of this fetch names or has already claimed can be adopted, and items told apart only
+   * by their text (…|hash:…) are never adopted: their URL does not single them out.
+   */
+  private adopt(
+    feedId: number,
+    article: ArticleInput,
+    batch: { identities: Set<string>; claimed: Set<number> },
+  ): { id: number; contentHash: string; publishedAt: number } | undefined {
+    if (!article.url || article.identity.includes('|hash:')) return undefined;
+    const base = article.identity.split('|')[0];
+    // Index (feed_id, identity): the base itself, or the range of identities refined from it.
+    const candidates = this.statements
+      .get(
+        `SELECT id, identity, content_hash AS contentHash, published_at AS publishedAt FROM articles
+          WHERE feed_id = ? AND (identity = ? OR identity BETWEEN ? AND ?) AND url = ? ORDER BY id`,
+      )
+      .all(feedId, base, `${base}|`, `${base}|\uffff`, article.url) as { id: number; identity: string; contentHash: string; publishedAt: number }[];
+    const row = candidates.find((c) => !c.identity.includes('|hash:') && !batch.identities.has(c.identity) && !batch.claimed.has(c.id));
+    if (row) this.statements.get('UPDATE articles SET identity = ? WHERE id = ?').run(article.identity, row.id);
+    return row;
   }
 
   private replaceDetails(articleId: number, article: ArticleInput): void {

@@ -3,12 +3,12 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { tempDir } from './helpers/temp';
+import { tempDir } from '../helpers/temp';
 
 /**
  * The command line as users run it: the compiled `dist/cli.js` (`npm test` builds it first).
  */
-const CLI = path.join(__dirname, '..', 'dist', 'cli.js');
+const CLI = path.join(__dirname, '..', '..', 'dist', 'cli.js');
 const dir = tempDir();
 
 beforeAll(() => {
@@ -67,7 +67,7 @@ describe('foundation-wire CLI', () => {
   it('serves the API, then shuts down cleanly on SIGTERM', async () => {
     const port = await freePort();
     const child = spawn(process.execPath, [CLI, 'serve'], {
-      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_PATH: path.join(dir, 'serve.db'), LOG_LEVEL: 'info' },
+      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_PATH: path.join(dir, 'serve.db'), LOG_LEVEL: 'info', FETCH_ENABLED: 'false' },
     });
     let output = '';
     child.stdout.on('data', (chunk) => (output += chunk));
