@@ -92,7 +92,9 @@ export class Scheduler {
       try {
         const due = await store.listFeedsToFetch({ dueBy: this.now() }, BATCH);
         if (due.length > 0) {
-          await this.refreshAll(due);
+          const reports = await this.refreshAll(due);
+          // A feed without a report could not be saved (the store failed): pause rather than retry at once.
+          if (reports.length < due.length) await this.sleep(5000);
           continue;
         }
         const next = await store.nextScheduledFetch();
