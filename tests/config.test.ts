@@ -19,7 +19,26 @@ describe('loadConfig', () => {
     expect(config).toMatchObject({ port: 8080, host: '0.0.0.0', databasePath: '/var/lib/fw.db', logLevel: 'debug' });
   });
 
+  it('reads durations and booleans of the fetch settings', () => {
+    expect(loadConfig({ FETCH_MIN_INTERVAL: '90s', FETCH_MAX_INTERVAL: '2d', FETCH_TIMEOUT: '500ms', FETCH_ENABLED: 'false', FETCH_ALLOW_PRIVATE_HOSTS: 'yes' })).toMatchObject({
+      fetchMinIntervalMs: 90_000,
+      fetchMaxIntervalMs: 2 * 86_400_000,
+      fetchTimeoutMs: 500,
+      fetchEnabled: false,
+      fetchAllowPrivateHosts: true,
+    });
+    expect(loadConfig({})).toMatchObject({ fetchEnabled: true, fetchConcurrency: 8, fetchMinIntervalMs: 900_000, fetchMaxIntervalMs: 86_400_000, fetchMaxBodyBytes: 10 * 1024 * 1024 });
+  });
+
+  it('refuses a minimum interval longer than the maximum', () => {
+    expect(() => loadConfig({ FETCH_MIN_INTERVAL: '2h', FETCH_MAX_INTERVAL: '1h' })).toThrow('FETCH_MIN_INTERVAL must not be longer than FETCH_MAX_INTERVAL');
+  });
+
   it.each([
+    ['FETCH_MIN_INTERVAL', '15 minutes', 'a duration from 1m to 7d, such as 15m'],
+    ['FETCH_MAX_INTERVAL', '90d', 'a duration from 1m to 30d, such as 24h'],
+    ['FETCH_ENABLED', 'maybe', 'true or false'],
+    ['FETCH_CONCURRENCY', '0', 'an integer from 1 to 64'],
     ['PORT', 'abc', 'an integer from 1 to 65535'],
     ['PORT', '70000', 'an integer from 1 to 65535'],
     ['PORT', '80.5', 'an integer from 1 to 65535'],

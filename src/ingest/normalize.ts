@@ -1,31 +1,20 @@
 import crypto from 'node:crypto';
-import type { DateSource } from '../store/types';
+import type { ArticleInput, DateSource } from '../store/types';
 import { parseFeedDate } from './dates';
 import { excerpt, htmlToText, sanitizeContent } from './html';
 import type { ParsedFeed, ParsedItem } from './parse';
 
-/** One article as it will be stored, before identities are settled across the whole feed. */
-export interface NormalizedArticle {
+/**
+ * One article as it will be stored (the store's ArticleInput), before its identity is settled across
+ * the whole feed and its mentions are found.
+ */
+export type NormalizedArticle = Omit<ArticleInput, 'identity' | 'mentions'> & {
   /** Identity candidates, in order of preference (see dedup.ts). */
   guid: string | null;
   link: string | null;
   /** Hash of title and text: the identity of last resort. */
   textHash: string;
-  url: string | null;
-  canonicalUrl: string | null;
-  title: string;
-  summary: string | null;
-  contentHtml: string | null;
-  contentText: string | null;
-  author: string | null;
-  language: string | null;
-  imageUrl: string | null;
-  publishedAt: number;
-  dateSource: DateSource;
-  enclosures: { url: string; type: string | null; length: number | null }[];
-  /** Hash of everything stored, so that an unchanged item writes nothing. */
-  contentHash: string;
-}
+};
 
 export interface FeedInfo {
   title: string | null;

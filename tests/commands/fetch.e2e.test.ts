@@ -1,9 +1,8 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { fixture, serve, startFeedServer, type FeedServer } from '../helpers/feed-server';
-import { onCleanup, tempDir } from '../helpers/temp';
+import { freePort, onCleanup, tempDir } from '../helpers/temp';
 
 /**
  * The ingestion issue's "done when", as an operator would do it: the compiled CLI adds feeds served
@@ -40,15 +39,6 @@ function cli(args: string[], extraEnv: Record<string, string> = {}): Promise<{ c
     child.stdout.on('data', (c) => (stdout += c));
     child.stderr.on('data', (c) => (stderr += c));
     child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
   });
 }
 

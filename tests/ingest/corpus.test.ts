@@ -69,6 +69,25 @@ if (!present) {
     const reports = new Map<string, RefreshReport>();
     const feedIds = new Map<string, number>();
 
+    /** One `fetch --all` over the corpus feeds. */
+    async function fetchAll(): Promise<RefreshReport[]> {
+      const scheduler = new Scheduler({
+      store,
+      log: pino({ level: 'silent' }),
+      config: {
+        fetchConcurrency: 8,
+        fetchMinIntervalMs: 15 * 60_000,
+        fetchMaxIntervalMs: 86_400_000,
+        fetchTimeoutMs: 5000,
+        fetchConnectTimeoutMs: 2000,
+        fetchMaxBodyBytes: 10 * 1024 * 1024,
+        fetchAllowPrivateHosts: true,
+    },
+    });
+      onCleanup(() => scheduler.stop());
+      return scheduler.runOnce({ all: true });
+    }
+
     beforeAll(async () => {
       store = freshStore();
       const server = await startFeedServer();
@@ -83,21 +102,7 @@ if (!present) {
         });
         feedIds.set(row.file, buildFeed(store, { url: server.url(`/corpus/${row.file}`) }));
       }
-      const scheduler = new Scheduler({
-        store,
-        log: pino({ level: 'silent' }),
-        config: {
-          fetchConcurrency: 8,
-          fetchMinIntervalMs: 15 * 60_000,
-          fetchMaxIntervalMs: 86_400_000,
-          fetchTimeoutMs: 5000,
-          fetchConnectTimeoutMs: 2000,
-          fetchMaxBodyBytes: 10 * 1024 * 1024,
-          fetchAllowPrivateHosts: true,
-        },
-      });
-      onCleanup(() => scheduler.stop());
-      for (const report of await scheduler.runOnce({ all: true })) reports.set(decodeURIComponent(report.url.split('/corpus/')[1]), report);
+      for (const report of await fetchAll()) reports.set(decodeURIComponent(report.url.split('/corpus/')[1]), report);
     });
 
     it('has 60 files, and every one was fetched (a broken feed never stops the others)', () => {
@@ -151,21 +156,7 @@ if (!present) {
 
     it('a second fetch of everything adds nothing and costs only 304s (failed feeds are tried again)', async () => {
       const before = await store.countArticles({});
-      const scheduler = new Scheduler({
-        store,
-        log: pino({ level: 'silent' }),
-        config: {
-          fetchConcurrency: 8,
-          fetchMinIntervalMs: 15 * 60_000,
-          fetchMaxIntervalMs: 86_400_000,
-          fetchTimeoutMs: 5000,
-          fetchConnectTimeoutMs: 2000,
-          fetchMaxBodyBytes: 10 * 1024 * 1024,
-          fetchAllowPrivateHosts: true,
-        },
-      });
-      onCleanup(() => scheduler.stop());
-      const again = await scheduler.runOnce({ all: true });
+      const again = await fetchAll();
       expect(again.reduce((n, r) => n + r.newCount + r.updatedCount, 0)).toBe(0);
       const failing = new Set(rows.filter((r) => r.parses === 'no').map((r) => r.file));
       for (const report of again) {

@@ -1,27 +1,15 @@
 import { identify } from '../../src/ingest/dedup';
 import { normalizeFeed, type NormalizedArticle } from '../../src/ingest/normalize';
 import type { ParsedItem } from '../../src/ingest/parse';
+import { parsedFeed } from '../helpers/parsed';
 
 const FETCHED_AT = Date.UTC(2024, 5, 1, 12);
 
-const emptyItem: ParsedItem = {
-  guid: null,
-  link: null,
-  title: null,
-  contentHtml: null,
-  summaryHtml: null,
-  author: null,
-  published: null,
-  updated: null,
-  base: null,
-  enclosures: [],
-  imageUrl: null,
-};
 
 /** Articles as normalize makes them (real text and content hashes), from partial items. */
 function articles(...items: Partial<ParsedItem>[]): NormalizedArticle[] {
   return normalizeFeed(
-    { format: 'rss', title: 'Feed', siteUrl: 'https://example.org/', language: null, base: null, repairs: [], items: items.map((i) => ({ ...emptyItem, ...i })) },
+    parsedFeed(items, { title: 'Feed', siteUrl: 'https://example.org/' }),
     { feedUrl: 'https://example.org/feed.xml', fetchedAt: FETCHED_AT },
   ).articles;
 }
@@ -180,7 +168,7 @@ describe('identify', () => {
   it('gives the same identities whatever the fetch time (first_seen dates are not part of it)', () => {
     const items = [{ title: 'Undated', contentHtml: '<p>x</p>' }, { guid: 'same', link: 'https://example.org/1', title: 'A' }, { guid: 'same', link: 'https://example.org/2', title: 'B' }];
     const later = normalizeFeed(
-      { format: 'rss', title: 'Feed', siteUrl: 'https://example.org/', language: null, base: null, repairs: [], items: items.map((i) => ({ ...emptyItem, ...i })) },
+      parsedFeed(items, { title: 'Feed', siteUrl: 'https://example.org/' }),
       { feedUrl: 'https://example.org/feed.xml', fetchedAt: FETCHED_AT + 86_400_000 },
     ).articles;
     expect(identities(later)).toEqual(identities(articles(...items)));

@@ -1,28 +1,14 @@
 import { canonicalize, normalizeFeed, type NormalizedArticle } from '../../src/ingest/normalize';
 import { parseFeed, type ParsedFeed, type ParsedItem } from '../../src/ingest/parse';
+import { emptyItem, parsedFeed } from '../helpers/parsed';
 
 const FEED_URL = 'https://feeds.example.com/path/feed.xml';
 const FETCHED_AT = Date.UTC(2024, 5, 1, 12, 0, 0); // 2024-06-01T12:00:00Z
 const HOUR = 3_600_000;
 
-const emptyItem: ParsedItem = {
-  guid: null,
-  link: null,
-  title: null,
-  contentHtml: null,
-  summaryHtml: null,
-  author: null,
-  published: null,
-  updated: null,
-  base: null,
-  enclosures: [],
-  imageUrl: null,
-};
 
 /** A parsed feed holding the given items (fields not given are empty). */
-function parsed(items: Partial<ParsedItem>[], feed: Partial<ParsedFeed> = {}): ParsedFeed {
-  return { format: 'rss', title: 'Feed', siteUrl: null, language: null, base: null, repairs: [], ...feed, items: items.map((i) => ({ ...emptyItem, ...i })) };
-}
+const parsed = (items: Partial<ParsedItem>[], feed: Partial<ParsedFeed> = {}): ParsedFeed => parsedFeed(items, { title: 'Feed', ...feed });
 
 /** The one article normalized from one item. */
 function normalize(item: Partial<ParsedItem>, feed: Partial<ParsedFeed> = {}, fetchedAt = FETCHED_AT): NormalizedArticle {

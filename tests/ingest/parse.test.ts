@@ -1,24 +1,11 @@
 import { ParseError, parseFeed, type ParsedFeed, type ParsedItem } from '../../src/ingest/parse';
+import { emptyItem } from '../helpers/parsed';
 
 /** An RSS 2.0 document with the given channel body. */
 const rss = (body: string) => `<rss version="2.0"><channel><title>T</title><link>https://example.org/</link>${body}</channel></rss>`;
 /** A simple RSS item. */
 const item = (n: number) => `<item><title>Item ${n}</title><link>https://example.org/${n}</link><guid>g${n}</guid><description>Desc ${n}</description></item>`;
 
-/** An item with every field empty, to spread the expected fields over. */
-const emptyItem: ParsedItem = {
-  guid: null,
-  link: null,
-  title: null,
-  contentHtml: null,
-  summaryHtml: null,
-  author: null,
-  published: null,
-  updated: null,
-  base: null,
-  enclosures: [],
-  imageUrl: null,
-};
 
 /** [title, link, contentHtml] of each item: what the leniency tables compare. */
 const summary = (feed: ParsedFeed) => feed.items.map((i) => [i.title, i.link, i.contentHtml]);
