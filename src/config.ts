@@ -20,7 +20,7 @@ const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_00
 function duration(min: number, max: number) {
   return z
     .string()
-    .regex(/^\d+(ms|s|m|h|d)$/)
+    .regex(/^\d+(ms|s|m|h|d)$/, 'a number and a unit')
     .transform((text) => {
       const [, amount, unit] = /^(\d+)(ms|s|m|h|d)$/.exec(text)!;
       return Number(amount) * UNIT_MS[unit];
@@ -116,6 +116,26 @@ const options = {
     schema: duration(3_600_000, 365 * 86_400_000),
     default: 30 * 86_400_000,
     accepts: 'a duration from 1h to 365d, such as 30d',
+  },
+  /** Deepest nesting of fields a query may have (introspection fields do not count). */
+  queryMaxDepth: { env: 'QUERY_MAX_DEPTH', schema: integer(2, 100), default: 10, accepts: 'an integer from 2 to 100' },
+  /** Highest cost a query may have: objects cost 1, and `first`/`last` multiply what a connection selects. */
+  queryMaxCost: { env: 'QUERY_MAX_COST', schema: integer(10, 1_000_000), default: 1000, accepts: 'an integer from 10 to 1000000' },
+  /** Longest a query may run; fields left to resolve after that fail with QUERY_TIMEOUT. */
+  queryTimeoutMs: {
+    env: 'QUERY_TIMEOUT',
+    shownDefault: '10s',
+    schema: duration(100, 600_000),
+    default: 10_000,
+    accepts: 'a duration from 100ms to 10m, such as 10s',
+  },
+  /** How long public responses may be cached (Cache-Control max-age, and the in-memory response cache); 0s turns caching off. */
+  cacheMaxAgeSeconds: {
+    env: 'CACHE_MAX_AGE',
+    shownDefault: '30s',
+    schema: duration(0, 86_400_000).transform((ms) => Math.floor(ms / 1000)),
+    default: 30,
+    accepts: 'a duration from 0s to 1d, such as 30s',
   },
   /** Largest accepted HTTP request body, in bytes. */
   maxRequestBodyBytes: {

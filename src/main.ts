@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import type { Config } from './config';
 import { buildApiSchema } from './graphql/schema';
 import { startHttpServer } from './http/server';
+import { ArticleWatcher } from './live/article-watcher';
 import type { Logger } from './log';
 import { MIGRATIONS_DIR } from './paths';
 import { readReferenceData } from './reference/load';
@@ -63,7 +64,8 @@ export async function startService(config: Config, log: Logger): Promise<Running
   const store = await openReadyStore(config, log);
   try {
     const schema = await buildApiSchema();
-    const server = await startHttpServer({ config, schema, store, log });
+    const live = new ArticleWatcher(store, log);
+    const server = await startHttpServer({ config, schema, store, log, live });
     log.info({ url: `${server.url}/graphql`, database: config.databasePath }, 'serve: listening');
     const scheduler = config.fetchEnabled ? new Scheduler({ store, config, log }) : null;
     scheduler?.start();
@@ -74,6 +76,7 @@ export async function startService(config: Config, log: Logger): Promise<Running
       async stop() {
         // Fetches in flight are cancelled first, so that no write starts after the database closes.
         await scheduler?.stop();
+        live.stop();
         await server.stop();
         await store.close();
       },

@@ -1,10 +1,21 @@
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerErrorCode, unwrapResolverError } from '@apollo/server/errors';
+import { ApolloServerPluginCacheControl } from '@apollo/server/plugin/cacheControl';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import responseCachePlugin from '@apollo/server-plugin-response-cache';
 import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import { BadInputError } from '../errors';
 import type { Logger } from '../log';
 import type { Context } from './context';
+import type { QueryLimits } from './limits';
+import { limitsPlugin, timeoutPlugin } from './plugins';
+
+export interface ApiOptions {
+  limits: QueryLimits;
+  queryTimeoutMs: number;
+  /** Seconds public responses may be cached (0: no caching). */
+  cacheMaxAgeSeconds: number;
+}
 
 /**
  * Errors leave the server in one of two shapes: the caller's mistake (BAD_USER_INPUT and Apollo's own
@@ -32,17 +43,40 @@ export function formatError(log: Logger) {
   };
 }
 
-export function createApollo(schema: GraphQLSchema, log: Logger, plugins: ApolloServerPlugin<Context>[] = []): ApolloServer<Context> {
+export function createApollo(
+  schema: GraphQLSchema,
+  log: Logger,
+  options: ApiOptions,
+  plugins: ApolloServerPlugin<Context>[] = [],
+): ApolloServer<Context> {
   return new ApolloServer<Context>({
     schema,
     // The API is public and self-describing: Sandbox needs introspection, also with NODE_ENV=production.
     introspection: true,
     includeStacktraceInErrorResponses: false,
+    // One operation per request: a batch would multiply every limit below.
     allowBatchedHttpRequests: false,
+    // A request with many bad variables gets a few errors, not one per value.
+    executionOptions: { maxCoercionErrors: 3 },
+    // Automatic persisted queries (on by default) keep their hashes in the server's bounded in-memory cache.
     formatError: formatError(log),
     plugins: [
       // Sandbox on a browser GET of /graphql, whatever NODE_ENV says (it loads from Apollo's CDN).
       ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false, footer: false }),
+      limitsPlugin(options.limits),
+      timeoutPlugin(options.queryTimeoutMs),
+      // Everything this API serves is public and read-only: a short max-age for every field, so
+      // responses say Cache-Control: max-age=N, public, and identical queries within N seconds are
+      // answered from memory. The cache key includes the articles' version: new articles (from any
+      // process) make cached responses unreachable at once.
+      ApolloServerPluginCacheControl({ defaultMaxAge: options.cacheMaxAgeSeconds, calculateHttpHeaders: true }),
+      ...(options.cacheMaxAgeSeconds > 0
+        ? [
+            responseCachePlugin<Context>({
+              extraCacheKeyData: async ({ contextValue }) => ({ articles: await contextValue.store.articlesVersion() }),
+            }),
+          ]
+        : []),
       ...plugins,
     ],
   });

@@ -17,6 +17,7 @@ import type { FeedFilter } from './inputs/feed.input';
 import type { FoundationFilter } from './inputs/foundation.input';
 import type { MembershipFilter } from './inputs/membership.input';
 import { rowIdOf } from './relay/global-id';
+import { parseSearch } from '../search/search-query';
 
 export const MAX_LIST_ARGUMENT = 100;
 
@@ -96,15 +97,35 @@ export async function toFeedFilter(ctx: Context, filter: FeedFilter | null | und
   };
 }
 
+/** Today's date in UTC, 'YYYY-MM-DD': when membership is judged by default. */
+export function todayIso(): string {
+  return new Date().toISOString().slice(0, 10);
+}
+
 export async function toArticleFilter(ctx: Context, filter: ArticleFilter | null | undefined): Promise<StoreArticleFilter> {
   const feeds = capList(filter?.feeds, 'filter.feeds');
-  const after = filter?.publishedAfter?.getTime();
-  const before = filter?.publishedBefore?.getTime();
+  const memberOf = filter?.memberOf;
+  const search = filter?.search?.trim();
+  const language = filter?.language?.trim();
+  if (language !== undefined && !/^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/.test(language)) {
+    throw badInput(`\`filter.language\`: "${language}" is not a language tag such as "en" or "en-us"`, 'filter.language');
+  }
   return {
     foundationIds: await foundationIds(ctx, filter?.foundations, 'filter.foundations'),
+    includeSubfoundations: filter?.includeSubfoundations ?? undefined,
     companyIds: await companyIds(ctx, filter?.companies, 'filter.companies'),
     feedIds: feeds?.map((id) => rowIdOf(id, 'Feed', 'filter.feeds')),
-    publishedAfter: after,
-    publishedBefore: before,
+    publishedAfter: filter?.publishedAfter?.getTime(),
+    publishedBefore: filter?.publishedBefore?.getTime(),
+    search: search === undefined || search === '' ? undefined : parseSearch(search),
+    memberOf: memberOf
+      ? {
+          foundationId: (await foundationIds(ctx, [memberOf.foundation], 'filter.memberOf.foundation'))![0],
+          tiers: capList(memberOf.tiers, 'filter.memberOf.tiers'),
+          activeOn: isoDate(memberOf.activeOn) ?? todayIso(),
+        }
+      : undefined,
+    hasCompanies: filter?.hasCompanies ?? undefined,
+    language,
   };
 }

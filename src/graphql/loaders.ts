@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import type { PageRequest } from '../store/paging';
-import type { ArticleFilter, ArticleParent, FeedFilter, MembershipFilter, MembershipParent, Store } from '../store/store';
+import type { ArticleFilter, ArticleOrderField, ArticleParent, FeedFilter, MembershipFilter, MembershipParent, Store } from '../store/store';
 
 /**
  * A loader for nested connections (`foundations { memberships(...) }`): keys that share the same
@@ -63,7 +63,7 @@ export function createLoaders(store: Store) {
 
     article: new DataLoader((ids: readonly number[]) => store.getArticles(ids)),
     articlesOf: groupedLoader(
-      (args: { parent: ArticleParent; filter: ArticleFilter; page: PageRequest<'PUBLISHED_AT' | 'FETCHED_AT'> }, ids) =>
+      (args: { parent: ArticleParent; filter: ArticleFilter; page: PageRequest<ArticleOrderField> }, ids) =>
         store.listArticlesOf(args.parent, ids, args.filter, args.page),
     ),
     articleCountOf: groupedLoader((args: { parent: ArticleParent; filter: ArticleFilter }, ids) =>
@@ -71,6 +71,8 @@ export function createLoaders(store: Store) {
     ),
     foundationLinks: new DataLoader((ids: readonly number[]) => store.listFoundationLinksOf(ids)),
     enclosures: new DataLoader((ids: readonly number[]) => store.listEnclosuresOf(ids)),
+    story: new DataLoader((ids: readonly number[]) => store.listStoryArticlesOf(ids)),
+    coMentioned: groupedLoader((limit: number, ids) => store.listCoMentionedCompaniesOf(ids, limit)),
     recentFetches: groupedLoader((limit: number, ids) => store.listRecentFetchesOf(ids, limit)),
     companyMentions: new DataLoader((ids: readonly number[]) => store.listCompanyMentionsOf(ids)),
   };

@@ -7,8 +7,11 @@ import type { Config } from '../config';
 import { describeError } from '../errors';
 import { createApollo } from '../graphql/apollo';
 import { createContext, type Context } from '../graphql/context';
+import type { ArticleWatcher } from '../live/article-watcher';
 import type { Logger } from '../log';
 import type { Store } from '../store/store';
+import { explorerPage } from './explorer';
+import { startSubscriptions } from './subscriptions';
 
 export interface HttpServer {
   /** Base URL, e.g. http://127.0.0.1:4000 */
@@ -90,19 +93,37 @@ async function handleGraphQL(
 }
 
 /**
- * The HTTP front: GraphQL (and Sandbox) at /graphql, health at /healthz. A small node:http handler
- * around Apollo rather than `startStandaloneServer`, so that other endpoints (and WebSocket
- * subscriptions) share the port.
+ * The HTTP front: GraphQL (and Sandbox) at /graphql, with subscriptions over WebSocket on the same
+ * path, the offline explorer at /explorer, health at /healthz. A small node:http handler around
+ * Apollo rather than `startStandaloneServer`, so that all of them share the port.
  */
+export type ServerConfig = Pick<
+  Config,
+  'port' | 'host' | 'maxRequestBodyBytes' | 'queryMaxDepth' | 'queryMaxCost' | 'queryTimeoutMs' | 'cacheMaxAgeSeconds'
+>;
+
 export async function startHttpServer(options: {
-  config: Pick<Config, 'port' | 'host' | 'maxRequestBodyBytes'>;
+  config: ServerConfig;
   schema: GraphQLSchema;
   store: Store;
   log: Logger;
+  /** New articles for subscriptions; without it, subscriptions answer that they are unavailable. */
+  live?: ArticleWatcher;
 }): Promise<HttpServer> {
-  const { config, schema, store, log } = options;
+  const { config, schema, store, log, live } = options;
   const httpServer = http.createServer();
-  const apollo = createApollo(schema, log, [ApolloServerPluginDrainHttpServer({ httpServer })]);
+  const limits = { maxDepth: config.queryMaxDepth, maxCost: config.queryMaxCost };
+  const subscriptions = startSubscriptions({ httpServer, schema, limits, context: () => createContext(store, log, live), log });
+  const apollo = createApollo(
+    schema,
+    log,
+    { limits, queryTimeoutMs: config.queryTimeoutMs, cacheMaxAgeSeconds: config.cacheMaxAgeSeconds },
+    [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      // Close the WebSocket server when Apollo stops (graphql-ws recipe for Apollo Server).
+      { async serverWillStart() { return { async drainServer() { await subscriptions.close(); } }; } },
+    ],
+  );
   await apollo.start();
 
   httpServer.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
@@ -130,7 +151,19 @@ export async function startHttpServer(options: {
           res.writeHead(204, CORS_HEADERS).end();
           return;
         }
-        return handleGraphQL(req, res, url, apollo, () => createContext(store, log), config.maxRequestBodyBytes);
+        return handleGraphQL(req, res, url, apollo, () => createContext(store, log, live), config.maxRequestBodyBytes);
+      case '/explorer': {
+        const page = explorerPage();
+        const gzip = /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
+        res.writeHead(200, {
+          'content-type': 'text/html; charset=utf-8',
+          'cache-control': 'public, max-age=3600',
+          vary: 'accept-encoding',
+          ...(gzip ? { 'content-encoding': 'gzip' } : {}),
+        });
+        res.end(gzip ? page.gzip : page.html);
+        return;
+      }
       case '/healthz':
         try {
           await store.ping();

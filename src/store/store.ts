@@ -1,4 +1,5 @@
 import type { ReferenceData } from '../reference/schema';
+import type { SearchNode } from '../search/search-query';
 import type { Page, PageRequest } from './paging';
 import type {
   ArticleFoundationLink,
@@ -85,6 +86,41 @@ export interface Store {
   /** The companies each article mentions, most mentioned first. */
   listCompanyMentionsOf(articleIds: readonly number[]): Promise<MentionRecord[][]>;
   listEnclosuresOf(articleIds: readonly number[]): Promise<EnclosureRecord[][]>;
+  /** The other articles of each article's story (same canonical URL, other feeds), oldest first. */
+  listStoryArticlesOf(articleIds: readonly number[]): Promise<ArticleRecord[][]>;
+
+  // Dashboards
+
+  /**
+   * Article counts per key of a dimension, largest first (ties by key), at most `limit` buckets.
+   * `activeOn` ('YYYY-MM-DD') dates the memberships of the TIER dimension when the filter has no memberOf.
+   */
+  countArticlesBy(filter: ArticleFilter, by: ArticleDimension, limit: number, activeOn: string): Promise<ArticleCountBucket[]>;
+  /**
+   * Article counts per time bucket: `boundaries` are the bucket starts plus the end of the last (ms);
+   * articles outside [first, last) are not counted. With `by`, one series per key, the `limit`
+   * largest; without, one series.
+   */
+  articleTimeline(
+    filter: ArticleFilter,
+    boundaries: readonly number[],
+    by: ArticleDimension | null,
+    limit: number,
+    activeOn: string,
+  ): Promise<ArticleSeries[]>;
+  /** For each company, the companies most often mentioned in the same articles, with how many. */
+  listCoMentionedCompaniesOf(companyIds: readonly number[], limit: number): Promise<{ companyId: number; count: number }[][]>;
+
+  // Live updates and caching
+
+  /** The newest article id (0 when there is none). */
+  latestArticleId(): Promise<number>;
+  /** Ids of articles stored after `afterId`, in order, at most `limit`. */
+  listArticleIdsAfter(afterId: number, limit: number): Promise<number[]>;
+  /** Which of these articles match the filter. */
+  filterArticleIds(filter: ArticleFilter, articleIds: readonly number[]): Promise<number[]>;
+  /** A number that changes whenever articles or their mentions change (in any process). */
+  articlesVersion(): Promise<number>;
 
   // Ingestion
 
@@ -138,7 +174,7 @@ export type FoundationOrderField = 'NAME' | 'SLUG';
 export type CompanyOrderField = 'NAME' | 'SLUG';
 export type MembershipOrderField = 'COMPANY_NAME' | 'STATED_ON';
 export type FeedOrderField = 'URL' | 'CREATED_AT';
-export type ArticleOrderField = 'PUBLISHED_AT' | 'FETCHED_AT';
+export type ArticleOrderField = 'PUBLISHED_AT' | 'FETCHED_AT' | 'RELEVANCE';
 
 export type MembershipParent = 'foundation' | 'company';
 export type ArticleParent = 'foundation' | 'company' | 'feed';
@@ -179,6 +215,8 @@ export interface FeedFilter {
 export interface ArticleFilter {
   /** Articles of these foundations: through their feed or by mentioning them. */
   foundationIds?: readonly number[];
+  /** With `foundationIds` (and `memberOf`): the foundations they host count too, at any depth. */
+  includeSubfoundations?: boolean;
   /** Articles mentioning one of these companies. */
   companyIds?: readonly number[];
   feedIds?: readonly number[];
@@ -186,4 +224,37 @@ export interface ArticleFilter {
   publishedAfter?: number;
   /** Published strictly before (ms since epoch). */
   publishedBefore?: number;
+  /** Full-text search over title and text. */
+  search?: SearchNode;
+  /** Articles mentioning a company that was a member of the foundation (at one of the tiers) on the date. */
+  memberOf?: { foundationId: number; tiers?: readonly string[]; activeOn: string };
+  /** true: only articles mentioning at least one company; false: only those mentioning none. */
+  hasCompanies?: boolean;
+  /** The feed's language, e.g. "en" (also matches "en-us") or "en-us". */
+  language?: string;
+}
+
+/** What article counts and time series are broken down by. */
+export type ArticleDimension = 'FOUNDATION' | 'COMPANY' | 'FEED' | 'TIER';
+
+/** The key of one bucket: the field of its dimension is set. */
+export interface DimensionKey {
+  foundationId?: number;
+  companyId?: number;
+  feedId?: number;
+  /** With TIER: the tier of `foundationId`. */
+  tier?: string;
+}
+
+export interface ArticleCountBucket {
+  key: DimensionKey;
+  count: number;
+}
+
+export interface ArticleSeries {
+  /** Null when the series is not broken down. */
+  key: DimensionKey | null;
+  /** One count per bucket of the boundaries given. */
+  counts: number[];
+  total: number;
 }

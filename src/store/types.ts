@@ -86,6 +86,11 @@ export interface ArticleRecord {
   dateSource: DateSource;
   fetchedAt: number;
   updatedAt: number;
+  /**
+   * When the article was found by a search: an excerpt with the matched terms between U+0001 and
+   * U+0002 markers. Null otherwise.
+   */
+  snippet?: string | null;
 }
 
 /** A mention of a company or foundation in an article. */

@@ -2,7 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { freePort, tempDir } from '../helpers/temp';
+import { freePort, onCleanup, tempDir } from '../helpers/temp';
 
 /**
  * The command line as users run it: the compiled `dist/cli.js` (`npm test` builds it first).
@@ -59,6 +59,7 @@ describe('foundation-wire CLI', () => {
     const child = spawn(process.execPath, [CLI, 'serve'], {
       env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_PATH: path.join(dir, 'serve.db'), LOG_LEVEL: 'info', FETCH_ENABLED: 'false' },
     });
+    onCleanup(() => child.kill('SIGKILL'));
     let output = '';
     child.stdout.on('data', (chunk) => (output += chunk));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
@@ -69,7 +70,7 @@ describe('foundation-wire CLI', () => {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ query: '{ foundation(slug: "rust-foundation") { name } }' }),
     });
-    expect(await res.json()).toEqual({ data: { foundation: { name: 'Rust Foundation' } } });
+    expect(await res.json()).toMatchObject({ data: { foundation: { name: 'Rust Foundation' } } });
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(output).toContain('serve: shutting down');

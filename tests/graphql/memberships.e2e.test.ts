@@ -110,12 +110,13 @@ describe('foundations, companies and memberships over HTTP', () => {
 
   it('batches nested connections: every company of a page gets its own memberships', async () => {
     const res = await api.gql(`{
-      companies(first: 30) { nodes { slug memberships(first: 100) { totalCount nodes { company { slug } } } } }
+      companies(first: 30) { nodes { slug memberships(first: 10) { totalCount nodes { company { slug } } } } }
     }`);
     expect(res.errors).toBeUndefined();
     for (const company of res.data.companies.nodes) {
       expect(company.memberships.nodes.every((m: any) => m.company.slug === company.slug)).toBe(true);
-      expect(company.memberships.totalCount).toBe(company.memberships.nodes.length);
+      expect(company.memberships.totalCount).toBeGreaterThanOrEqual(company.memberships.nodes.length);
+      expect(company.memberships.nodes.length).toBe(Math.min(10, company.memberships.totalCount));
     }
     expect(res.data.companies.nodes.some((c: any) => c.memberships.totalCount > 1)).toBe(true);
   });

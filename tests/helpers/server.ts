@@ -1,6 +1,7 @@
 import pino from 'pino';
 import { buildApiSchema } from '../../src/graphql/schema';
-import { startHttpServer, type HttpServer } from '../../src/http/server';
+import { startHttpServer, type HttpServer, type ServerConfig } from '../../src/http/server';
+import type { ArticleWatcher } from '../../src/live/article-watcher';
 import type { Store } from '../../src/store/store';
 import { onCleanup } from './temp';
 
@@ -19,11 +20,25 @@ export interface TestServer {
 }
 
 /** The real HTTP server on a free port of 127.0.0.1, with a real schema over the given store. */
-export async function startTestServer(store: Store, options: { maxRequestBodyBytes?: number } = {}): Promise<TestServer> {
+export async function startTestServer(
+  store: Store,
+  options: Partial<ServerConfig> & { live?: ArticleWatcher } = {},
+): Promise<TestServer> {
   const logs: string[] = [];
   const log = pino({ level: 'info' }, { write: (line: string) => logs.push(line) });
   const server = await startHttpServer({
-    config: { port: 0, host: '127.0.0.1', maxRequestBodyBytes: options.maxRequestBodyBytes ?? 1024 * 1024 },
+    config: {
+      port: 0,
+      host: '127.0.0.1',
+      maxRequestBodyBytes: 1024 * 1024,
+      queryMaxDepth: 10,
+      queryMaxCost: 1000,
+      queryTimeoutMs: 10_000,
+      // No response cache unless a test is about it: most tests change the data between queries.
+      cacheMaxAgeSeconds: 0,
+      ...options,
+    },
+    live: options.live,
     schema: await buildApiSchema(),
     store,
     log,

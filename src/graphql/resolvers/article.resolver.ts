@@ -1,5 +1,8 @@
-import { Arg, Args, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Ctx, FieldResolver, ID, Query, Resolver, Root, Subscription } from 'type-graphql';
+import type { ArticleRecord } from '../../store/types';
+import { ArticleFilter } from '../inputs/article.input';
 import type { Context } from '../context';
+import { badInput } from '../errors';
 import { toArticleFilter } from '../filters';
 import { ArticleOrder } from '../inputs/article.input';
 import { resolveConnection } from '../relay/connection';
@@ -27,6 +30,23 @@ export class ArticleResolver {
     );
   }
 
+  @Subscription(() => Article, {
+    description:
+      'Each article stored from now on that matches the filter (search included), within a second of being stored, whichever process stored it. Over the graphql-ws protocol on this endpoint.',
+    subscribe: async ({ args, context }) => {
+      const ctx = context as Context;
+      if (!ctx.live) throw badInput('live updates are not available on this server');
+      return ctx.live.subscribe(await toArticleFilter(ctx, (args as { filter?: ArticleFilter | null }).filter));
+    },
+  })
+  articleAdded(
+    @Root() record: ArticleRecord,
+    @Arg('filter', () => ArticleFilter, { nullable: true, description: 'Only articles that match (the same filter as `articles`).' })
+    _filter: ArticleFilter | null,
+  ): Article {
+    return Article.from(record);
+  }
+
   @Query(() => Article, { nullable: true, description: 'The article with this id; null when there is none.' })
   async article(@Arg('id', () => ID, { description: 'The article\'s `id`.' }) id: string, @Ctx() ctx: Context): Promise<Article | null> {
     const record = await ctx.loaders.article.load(rowIdOf(id, 'Article', 'id'));
@@ -43,6 +63,13 @@ export class ArticleResolver {
     const links = await ctx.loaders.foundationLinks.load(article.rowId);
     const records = await ctx.loaders.foundation.loadMany(links.map((link) => link.foundationId));
     return records.flatMap((record) => (record && !(record instanceof Error) ? [Foundation.from(record)] : []));
+  }
+
+  @FieldResolver(() => [Article], {
+    description: 'The same story from other feeds: the articles with the same `canonicalUrl`, oldest first (the first one stored is the story\'s origin).',
+  })
+  async story(@Root() article: Article, @Ctx() ctx: Context): Promise<Article[]> {
+    return (await ctx.loaders.story.load(article.rowId)).map(Article.from);
   }
 
   @FieldResolver(() => [Enclosure], { description: 'Files attached to the article by its feed, in feed order.' })

@@ -1,4 +1,5 @@
-import { Arg, Args, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Ctx, Field, FieldResolver, Int, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import { badInput } from '../errors';
 import type { Context } from '../context';
 import { toArticleFilter, toCompanyFilter, toMembershipFilter } from '../filters';
 import { ArticleOrder } from '../inputs/article.input';
@@ -10,6 +11,22 @@ import { Company } from '../types/company.type';
 import { ArticleConnection, CompanyConnection, MembershipConnection } from '../types/connections';
 import { Membership } from '../types/membership.type';
 import { ArticlesArgs, CompaniesArgs, CompanyMembershipsArgs } from './args';
+
+@ObjectType('CompanyCoMention', { description: 'A company mentioned in the same articles as another, and in how many.' })
+export class CompanyCoMention {
+  companyId!: number;
+
+  @Field(() => Int, { description: 'How many articles mention both companies.' })
+  articleCount!: number;
+}
+
+@Resolver(() => CompanyCoMention)
+export class CompanyCoMentionResolver {
+  @FieldResolver(() => Company, { description: 'The other company.' })
+  async company(@Root() mention: CompanyCoMention, @Ctx() ctx: Context): Promise<Company> {
+    return Company.from((await ctx.loaders.company.load(mention.companyId))!);
+  }
+}
 
 @Resolver(() => Company)
 export class CompanyResolver {
@@ -68,6 +85,17 @@ export class CompanyResolver {
       (page) => ctx.loaders.membershipsOf.load({ parentId, args: { parent: 'company', filter, page } }),
       () => ctx.loaders.membershipCountOf.load({ parentId, args: { parent: 'company', filter } }),
     );
+  }
+
+  @FieldResolver(() => [CompanyCoMention], { description: 'The companies most often mentioned in the same articles as this one, most first.' })
+  async coMentionedCompanies(
+    @Root() company: Company,
+    @Arg('first', () => Int, { defaultValue: 10, description: 'How many companies (1 to 100).' }) first: number,
+    @Ctx() ctx: Context,
+  ): Promise<CompanyCoMention[]> {
+    if (first < 1 || first > 100) throw badInput(`\`first\` must be between 1 and 100 (got ${first})`, 'first');
+    const rows = await ctx.loaders.coMentioned.load({ parentId: company.rowId, args: first });
+    return rows.map((row) => Object.assign(new CompanyCoMention(), { companyId: row.companyId, articleCount: row.count }));
   }
 
   @FieldResolver(() => ArticleConnection, { description: 'Articles mentioning this company, newest first unless `orderBy` says otherwise.' })

@@ -4,6 +4,7 @@ import type { ArticleRecord } from '../../store/types';
 import { toGlobalId } from '../relay/global-id';
 import { ArticleDateSource } from './enums';
 import { Node } from './node.type';
+import { Snippet } from './snippet.type';
 
 @ObjectType('Article', {
   implements: Node,
@@ -12,6 +13,8 @@ import { Node } from './node.type';
 export class Article extends Node {
   rowId!: number;
   feedId!: number;
+  /** The store's marked excerpt when the article was found by a search. */
+  markedSnippet!: string | null;
 
   @Field({ description: 'Title, as plain text.' })
   title!: string;
@@ -52,6 +55,14 @@ export class Article extends Node {
   @Field(() => DateTimeResolver, { description: 'When the stored article last changed (a feed can edit an item later).' })
   updatedAt!: Date;
 
+  @Field(() => Snippet, {
+    nullable: true,
+    description: 'When the article was found by `filter.search`: an excerpt around the match, with the matched terms\' positions. Null otherwise.',
+  })
+  snippet(): Snippet | null {
+    return this.markedSnippet ? Snippet.fromMarked(this.markedSnippet) : null;
+  }
+
   static from(record: ArticleRecord): Article {
     return Object.assign(new Article(), {
       id: toGlobalId('Article', record.id),
@@ -69,6 +80,7 @@ export class Article extends Node {
       publishedAtSource: record.dateSource as ArticleDateSource,
       fetchedAt: new Date(record.fetchedAt),
       updatedAt: new Date(record.updatedAt),
+      markedSnippet: record.snippet ?? null,
     });
   }
 }

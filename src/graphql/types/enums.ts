@@ -91,6 +91,7 @@ registerEnumType(FeedOrderField, {
 export enum ArticleOrderField {
   PUBLISHED_AT = 'PUBLISHED_AT',
   FETCHED_AT = 'FETCHED_AT',
+  RELEVANCE = 'RELEVANCE',
 }
 registerEnumType(ArticleOrderField, {
   name: 'ArticleOrderField',
@@ -98,5 +99,43 @@ registerEnumType(ArticleOrderField, {
   valuesConfig: {
     PUBLISHED_AT: { description: 'Publication date (see `Article.publishedAtSource`).' },
     FETCHED_AT: { description: 'When Foundation Wire first stored the article.' },
+    RELEVANCE: {
+      description: 'How well the article matches `filter.search` (bm25; a match in the title weighs ten times one in the text). DESC is most relevant first. Needs `filter.search`.',
+    },
+  },
+});
+
+export enum ArticleDimension {
+  FOUNDATION = 'FOUNDATION',
+  COMPANY = 'COMPANY',
+  FEED = 'FEED',
+  TIER = 'TIER',
+}
+registerEnumType(ArticleDimension, {
+  name: 'ArticleDimension',
+  description: 'What article counts and time series are broken down by. An article counts once for each key it has (mentioning two companies, it counts for both).',
+  valuesConfig: {
+    FOUNDATION: { description: 'The foundations of the article: its feed\'s and those it mentions.' },
+    COMPANY: { description: 'The companies the article mentions.' },
+    FEED: { description: 'The feed the article came from.' },
+    TIER: {
+      description:
+        'The membership tiers (per foundation) of the companies the article mentions, on `filter.memberOf.activeOn` or today; with `filter.memberOf`, only that foundation\'s tiers.',
+    },
+  },
+});
+
+export enum TimeInterval {
+  DAY = 'DAY',
+  WEEK = 'WEEK',
+  MONTH = 'MONTH',
+}
+registerEnumType(TimeInterval, {
+  name: 'TimeInterval',
+  description: 'The length of the buckets of a time series, in the calendar of `timeZone`.',
+  valuesConfig: {
+    DAY: { description: 'Calendar days, from local midnight.' },
+    WEEK: { description: 'ISO 8601 weeks, from Monday at local midnight.' },
+    MONTH: { description: 'Calendar months, from the 1st at local midnight.' },
   },
 });

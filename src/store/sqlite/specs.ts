@@ -24,6 +24,8 @@ import type {
   MembershipRecord,
 } from '../types';
 import type { KeyColumn, ListSpec, Partition } from './keyset';
+import { BadInputError } from '../../errors';
+import { RANK, SNIPPET, toFts5 } from './fts';
 import { inList, jsonList, likePattern } from './statements';
 
 export const FOUNDATION_COLUMNS = `f.id AS id, f.slug AS slug, f.name AS name, f.short_name AS shortName,
@@ -165,32 +167,90 @@ export function feedPartition(foundationIds: readonly number[]): Partition {
   return { expr: 'fd.foundation_id', parentIds: foundationIds };
 }
 
-export function articleSpec(
-  filter: ArticleFilter,
-  order: ArticleOrderField,
-  parent?: ArticleParent,
-): ListSpec<ArticleRecord, ArticleRecord> {
+/** Foundation ids, or those ids and every foundation below them (recursive CTE over parent_id). */
+function foundationSet(includeSubfoundations: boolean | undefined): string {
+  return includeSubfoundations
+    ? `(WITH RECURSIVE sub(id) AS (SELECT value FROM json_each(?) UNION SELECT f.id FROM foundations f JOIN sub ON f.parent_id = sub.id) SELECT id FROM sub)`
+    : '(SELECT value FROM json_each(?))';
+}
+
+/** The conditions of an article filter (on `articles a`, plus `articles_fts` when searching). */
+function articleConditions(filter: ArticleFilter): Conditions {
   const c = new Conditions()
     // Index articles_feed_published.
     .list('a.feed_id', filter.feedIds);
   if (filter.foundationIds !== undefined) {
     // Through the feed (feeds_foundation, then articles_feed_published) or a mention
     // (article_foundation_mentions_foundation).
-    c.add(`a.id IN (SELECT article_id FROM article_foundations WHERE ${inList('foundation_id')})`, jsonList(filter.foundationIds));
+    c.add(
+      `a.id IN (SELECT article_id FROM article_foundations WHERE foundation_id IN ${foundationSet(filter.includeSubfoundations)})`,
+      jsonList(filter.foundationIds),
+    );
   }
   if (filter.companyIds !== undefined) {
     c.add(`a.id IN (SELECT article_id FROM article_company_mentions WHERE ${inList('company_id')})`, jsonList(filter.companyIds));
   }
+  if (filter.memberOf !== undefined) {
+    const m = filter.memberOf;
+    const tiers = m.tiers === undefined ? '' : `AND ${inList('ms.tier')}`;
+    // Index memberships_foundation_tier, then article_company_mentions_company.
+    c.add(
+      `a.id IN (SELECT acm.article_id FROM memberships ms JOIN article_company_mentions acm ON acm.company_id = ms.company_id
+        WHERE ms.foundation_id IN ${foundationSet(filter.includeSubfoundations)} ${tiers}
+          AND COALESCE(ms.joined_on, ms.stated_on) <= ? AND (ms.left_on IS NULL OR ms.left_on > ?))`,
+      jsonList([m.foundationId]),
+      ...(m.tiers === undefined ? [] : [jsonList(m.tiers)]),
+      m.activeOn,
+      m.activeOn,
+    );
+  }
+  if (filter.hasCompanies !== undefined) {
+    c.add(`${filter.hasCompanies ? '' : 'NOT '}EXISTS (SELECT 1 FROM article_company_mentions acm WHERE acm.article_id = a.id)`);
+  }
+  if (filter.language !== undefined) {
+    const language = filter.language.toLowerCase();
+    c.add("(a.language = ? OR a.language LIKE ? ESCAPE '\\')", language, `${language.replace(/[\\%_]/g, (x) => `\\${x}`)}-%`);
+  }
   if (filter.publishedAfter !== undefined) c.add('a.published_at >= ?', filter.publishedAfter);
   if (filter.publishedBefore !== undefined) c.add('a.published_at < ?', filter.publishedBefore);
+  if (filter.search !== undefined) c.add('articles_fts MATCH ?', toFts5(filter.search));
+  return c;
+}
+
+/** FROM for articles: joined to the full-text index when searching, and to the parent for nested connections. */
+function articleFrom(filter: ArticleFilter, parent?: ArticleParent): string {
+  const from = ARTICLE_PARENT_JOIN[parent ?? 'feed'];
+  return filter.search === undefined ? from : `${from} JOIN articles_fts ON articles_fts.rowid = a.id`;
+}
+
+export function articleSpec(
+  filter: ArticleFilter,
+  order: ArticleOrderField,
+  parent?: ArticleParent,
+): ListSpec<ArticleRecord, ArticleRecord> {
+  const c = articleConditions(filter);
+  if (order === 'RELEVANCE' && filter.search === undefined) throw new BadInputError('ordering by RELEVANCE needs `filter.search`');
+  const keys =
+    order === 'RELEVANCE'
+      ? // Most relevant first in DESC order: bm25 is lower for better matches.
+        [id(`-${RANK}`), id('a.id')]
+      : // Indexes articles_published / articles_fetched: (published_at, id), (fetched_at, id).
+        order === 'FETCHED_AT'
+        ? [id('a.fetched_at'), id('a.id')]
+        : [id('a.published_at'), id('a.id')];
   return {
-    select: ARTICLE_COLUMNS,
-    from: ARTICLE_PARENT_JOIN[parent ?? 'feed'],
+    select: filter.search === undefined ? ARTICLE_COLUMNS : `${ARTICLE_COLUMNS}, ${SNIPPET} AS snippet`,
+    from: articleFrom(filter, parent),
     ...c,
-    // Indexes articles_published / articles_fetched: (published_at, id), (fetched_at, id).
-    keys: order === 'FETCHED_AT' ? [id('a.fetched_at'), id('a.id')] : [id('a.published_at'), id('a.id')],
+    keys,
     map: identity,
   };
+}
+
+/** The SQL of a filter for grouped queries: FROM and WHERE with their parameters. */
+export function articleFilterSql(filter: ArticleFilter): { from: string; where: string; params: unknown[] } {
+  const c = articleConditions(filter);
+  return { from: articleFrom(filter), where: c.where.length ? `WHERE ${c.where.join(' AND ')}` : '', params: c.params };
 }
 
 /** For nested article connections: the join that gives each article its parent (`p`). */

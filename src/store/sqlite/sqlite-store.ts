@@ -2,9 +2,12 @@ import { BadInputError, StoreError, describeError } from '../../errors';
 import type { ReferenceData } from '../../reference/schema';
 import type { Page, PageRequest } from '../paging';
 import type {
+  ArticleCountBucket,
+  ArticleDimension,
   ArticleFilter,
   ArticleOrderField,
   ArticleParent,
+  ArticleSeries,
   CompanyFilter,
   CompanyOrderField,
   FeedFilter,
@@ -32,6 +35,7 @@ import type {
   Mentions,
   SavedFetch,
 } from '../types';
+import { Bucketer, articleTimeline, countArticlesBy } from './analytics';
 import { FetchOutcomeWriter } from './ingest-writes';
 import { runCount, runPage, runPartitionedCount, runPartitionedPage, type ListSpec, type Partition } from './keyset';
 import { migrate, readMigrations, type MigrationResult } from './migrate';
@@ -43,6 +47,7 @@ import {
   FEED_COLUMNS,
   FOUNDATION_COLUMNS,
   MEMBERSHIP_COLUMNS,
+  articleFilterSql,
   articlePartition,
   articleSpec,
   companySpec,
@@ -74,6 +79,7 @@ export class SqliteStore implements Store {
   private readonly statements: Statements;
   private readonly now: () => number;
   private readonly writer: FetchOutcomeWriter;
+  private readonly bucketer: Bucketer;
 
   private constructor(
     readonly db: Db,
@@ -83,6 +89,7 @@ export class SqliteStore implements Store {
     this.statements = new Statements(db);
     this.now = options.now ?? Date.now;
     this.writer = new FetchOutcomeWriter(db, this.statements, options.fetchLogRetentionMs ?? 30 * 86_400_000);
+    this.bucketer = new Bucketer(db);
   }
 
   /** Opens the database file and brings its schema up to date (refusing edited or unknown migrations). */
@@ -309,6 +316,70 @@ export class SqliteStore implements Store {
       WHERE ${inList('article_id')} ORDER BY article_id, position`;
     const rows = this.statements.get(sql).all(jsonList(articleIds)) as (EnclosureRecord & { articleId: number })[];
     return alignGroups(articleIds, rows, 'articleId').map((group) => group.map(({ url, type, length }) => ({ url, type, length })));
+  }
+
+  async listStoryArticlesOf(articleIds: readonly number[]): Promise<ArticleRecord[][]> {
+    // The story's root is the first article with the canonical URL; the others point at it (story_id).
+    // Indexes: the primary key and articles_story.
+    const sql = `SELECT q.self AS __self, ${ARTICLE_COLUMNS}
+      FROM (SELECT id AS self, COALESCE(story_id, id) AS root FROM articles WHERE ${inList('id')}) q
+      JOIN articles a ON (a.id = q.root OR a.story_id = q.root) AND a.id <> q.self
+      ORDER BY q.self, a.id`;
+    const rows = this.statements.get(sql).all(jsonList(articleIds)) as (ArticleRecord & { __self?: number })[];
+    const grouped = alignGroups(articleIds, rows as (ArticleRecord & { __self: number })[], '__self');
+    for (const group of grouped) for (const row of group) delete (row as { __self?: number }).__self;
+    return grouped;
+  }
+
+  // Dashboards
+
+  async countArticlesBy(filter: ArticleFilter, by: ArticleDimension, limit: number, activeOn: string): Promise<ArticleCountBucket[]> {
+    return countArticlesBy(this.statements, filter, by, limit, activeOn);
+  }
+
+  async articleTimeline(
+    filter: ArticleFilter,
+    boundaries: readonly number[],
+    by: ArticleDimension | null,
+    limit: number,
+    activeOn: string,
+  ): Promise<ArticleSeries[]> {
+    return articleTimeline(this.statements, this.bucketer, filter, boundaries, by, limit, activeOn);
+  }
+
+  async listCoMentionedCompaniesOf(companyIds: readonly number[], limit: number): Promise<{ companyId: number; count: number }[][]> {
+    // Index article_company_mentions_company for m1, then the primary key (article_id, company_id) for m2.
+    const sql = `SELECT parent, companyId, count FROM (
+        SELECT m1.company_id AS parent, m2.company_id AS companyId, COUNT(*) AS count,
+               ROW_NUMBER() OVER (PARTITION BY m1.company_id ORDER BY COUNT(*) DESC, m2.company_id) AS rn
+          FROM article_company_mentions m1
+          JOIN article_company_mentions m2 ON m2.article_id = m1.article_id AND m2.company_id <> m1.company_id
+         WHERE ${inList('m1.company_id')}
+         GROUP BY m1.company_id, m2.company_id)
+      WHERE rn <= ? ORDER BY parent, rn`;
+    const rows = this.statements.get(sql).all(jsonList(companyIds), limit) as { parent: number; companyId: number; count: number }[];
+    return alignGroups(companyIds, rows, 'parent').map((group) => group.map(({ companyId, count }) => ({ companyId, count })));
+  }
+
+  // Live updates and caching
+
+  async latestArticleId(): Promise<number> {
+    return this.statements.get('SELECT COALESCE(MAX(id), 0) FROM articles').pluck().get() as number;
+  }
+
+  async listArticleIdsAfter(afterId: number, limit: number): Promise<number[]> {
+    return this.statements.get('SELECT id FROM articles WHERE id > ? ORDER BY id LIMIT ?').pluck().all(afterId, limit) as number[];
+  }
+
+  async filterArticleIds(filter: ArticleFilter, articleIds: readonly number[]): Promise<number[]> {
+    if (articleIds.length === 0) return [];
+    const f = articleFilterSql(filter);
+    const where = f.where ? `${f.where} AND ${inList('a.id')}` : `WHERE ${inList('a.id')}`;
+    return this.statements.get(`SELECT a.id FROM ${f.from} ${where} ORDER BY a.id`).pluck().all(...f.params, jsonList(articleIds)) as number[];
+  }
+
+  async articlesVersion(): Promise<number> {
+    return this.statements.get('SELECT articles FROM data_version WHERE id = 1').pluck().get() as number;
   }
 
   // Ingestion

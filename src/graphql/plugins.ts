@@ -1,0 +1,51 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import { GraphQLError } from 'graphql';
+import type { Context } from './context';
+import { enforceLimits, type QueryLimits } from './limits';
+
+/** Depth and cost limits on every operation; the cost of an accepted one goes in `extensions.cost`. */
+export function limitsPlugin(limits: QueryLimits): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      let measured: { depth: number; cost: number } | null = null;
+      return {
+        async didResolveOperation({ schema, document, operationName, request }) {
+          measured = enforceLimits(schema, document, operationName, request.variables, limits);
+        },
+        async willSendResponse({ response }) {
+          if (measured && response.body.kind === 'single') {
+            response.body.singleResult.extensions = {
+              ...response.body.singleResult.extensions,
+              cost: { requested: measured.cost, maximum: limits.maxCost, depth: measured.depth, maxDepth: limits.maxDepth },
+            };
+          }
+        },
+      };
+    },
+  };
+}
+
+/**
+ * A time limit per operation: once it has passed, every field still to resolve fails with
+ * QUERY_TIMEOUT, so a heavy query ends instead of holding the server.
+ */
+export function timeoutPlugin(timeoutMs: number): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      return {
+        async executionDidStart() {
+          const deadline = Date.now() + timeoutMs;
+          return {
+            willResolveField() {
+              if (Date.now() > deadline) {
+                throw new GraphQLError(`the query ran longer than the limit of ${timeoutMs} ms (QUERY_TIMEOUT): ask for fewer or smaller pages`, {
+                  extensions: { code: 'QUERY_TIMEOUT', maximumMs: timeoutMs },
+                });
+              }
+            },
+          };
+        },
+      };
+    },
+  };
+}
