@@ -16,11 +16,17 @@ END;
 CREATE TRIGGER data_version_article_delete AFTER DELETE ON articles BEGIN
   UPDATE data_version SET articles = articles + 1 WHERE id = 1;
 END;
--- Mentions change on relink without the articles changing.
-CREATE TRIGGER data_version_company_mention AFTER INSERT ON article_company_mentions BEGIN
+-- Mentions change on relink without the articles changing (added or removed).
+CREATE TRIGGER data_version_company_mention_insert AFTER INSERT ON article_company_mentions BEGIN
   UPDATE data_version SET articles = articles + 1 WHERE id = 1;
 END;
-CREATE TRIGGER data_version_foundation_mention AFTER INSERT ON article_foundation_mentions BEGIN
+CREATE TRIGGER data_version_company_mention_delete AFTER DELETE ON article_company_mentions BEGIN
+  UPDATE data_version SET articles = articles + 1 WHERE id = 1;
+END;
+CREATE TRIGGER data_version_foundation_mention_insert AFTER INSERT ON article_foundation_mentions BEGIN
+  UPDATE data_version SET articles = articles + 1 WHERE id = 1;
+END;
+CREATE TRIGGER data_version_foundation_mention_delete AFTER DELETE ON article_foundation_mentions BEGIN
   UPDATE data_version SET articles = articles + 1 WHERE id = 1;
 END;
 

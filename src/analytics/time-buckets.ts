@@ -64,18 +64,32 @@ function offsetAt(ms: number, timeZone: string): number {
   return asUtc - Math.floor(ms / 1000) * 1000;
 }
 
+const dayKey = (p: { year: number; month: number; day: number }) => p.year * 10_000 + p.month * 100 + p.day;
+
 /**
- * The instant of local midnight starting a calendar day in a zone. Where a DST change skips midnight,
- * the first instant of that day.
+ * The first instant of a calendar day in a zone: local midnight, or where a change of offset skips
+ * midnight, the first instant that belongs to the day (a day that does not exist at all, like
+ * 30 December 2011 in Samoa, starts where the next one does).
  */
 function startOfLocalDay(year: number, month: number, day: number, timeZone: string): number {
+  const target = dayKey({ year, month, day });
   const guess = Date.UTC(year, month - 1, day);
-  let instant = guess - offsetAt(guess, timeZone);
-  // The offset at the true instant may differ from the one at the guess (a DST change that night).
-  instant = guess - offsetAt(instant, timeZone);
-  const p = partsOf(instant, timeZone);
-  if (p.day !== new Date(guess).getUTCDate()) instant += 3_600_000; // midnight did not exist: the first hour of the day
-  return instant;
+  // The usual case: midnight exists once and the offset is the same just before it.
+  const candidate = guess - offsetAt(guess - offsetAt(guess, timeZone), timeZone);
+  const at = partsOf(candidate, timeZone);
+  if (dayKey(at) === target && at.hour === 0 && at.minute === 0 && at.second === 0 && dayKey(localDay(candidate - 1000, timeZone)) < target) {
+    return candidate;
+  }
+  // Otherwise, the earliest second whose local date is the day or later (dates only move forward
+  // across a day start): offsets are within ±14 hours, so it lies within a day and a half of `guess`.
+  let low = guess - 36 * 3_600_000;
+  let high = guess + 36 * 3_600_000;
+  while (high - low > 1000) {
+    const mid = low + Math.floor((high - low) / 2000) * 1000;
+    if (dayKey(localDay(mid, timeZone)) >= target) high = mid;
+    else low = mid;
+  }
+  return high;
 }
 
 function localDay(ms: number, timeZone: string): LocalTime {
@@ -118,7 +132,9 @@ export function bucketBoundaries(from: number, to: number, interval: TimeInterva
           : date.month === 12
             ? { year: date.year + 1, month: 1, day: 1 }
             : { year: date.year, month: date.month + 1, day: 1 };
-    boundaries.push(startOfLocalDay(date.year, date.month, date.day, timeZone));
+    const start = startOfLocalDay(date.year, date.month, date.day, timeZone);
+    // A day that does not exist in the zone starts where the next one does: no empty bucket for it.
+    if (start > boundaries[boundaries.length - 1]) boundaries.push(start);
   }
   return boundaries;
 }

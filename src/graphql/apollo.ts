@@ -3,7 +3,7 @@ import { ApolloServerErrorCode, unwrapResolverError } from '@apollo/server/error
 import { ApolloServerPluginCacheControl } from '@apollo/server/plugin/cacheControl';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import responseCachePlugin from '@apollo/server-plugin-response-cache';
-import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { BadInputError } from '../errors';
 import type { Logger } from '../log';
 import type { Context } from './context';
@@ -29,7 +29,14 @@ export function formatError(log: Logger) {
       return { message: original.message, locations: formatted.locations, path: formatted.path, extensions: { code: 'BAD_USER_INPUT' } };
     }
     const code = formatted.extensions?.code;
-    if (code === undefined || code === ApolloServerErrorCode.INTERNAL_SERVER_ERROR) {
+    const unexplained = code === undefined || code === ApolloServerErrorCode.INTERNAL_SERVER_ERROR;
+    // Apollo refuses some requests (a persisted query's hash that does not match, an unknown
+    // persisted-query version) with a GraphQLError outside any field and without a code: the
+    // caller's mistake, said plainly.
+    if (unexplained && original instanceof GraphQLError && formatted.path === undefined && !original.originalError) {
+      return { message: formatted.message, locations: formatted.locations, extensions: { code: 'BAD_REQUEST' } };
+    }
+    if (unexplained) {
       log.error({ err: original, path: formatted.path }, 'graphql: unable to resolve a field');
       return {
         message: 'Internal server error: the failure was logged on the server',

@@ -105,7 +105,7 @@ export function todayIso(): string {
 export async function toArticleFilter(ctx: Context, filter: ArticleFilter | null | undefined): Promise<StoreArticleFilter> {
   const feeds = capList(filter?.feeds, 'filter.feeds');
   const memberOf = filter?.memberOf;
-  const search = filter?.search?.trim();
+  const search = filter?.search;
   const language = filter?.language?.trim();
   if (language !== undefined && !/^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/.test(language)) {
     throw badInput(`\`filter.language\`: "${language}" is not a language tag such as "en" or "en-us"`, 'filter.language');
@@ -117,7 +117,8 @@ export async function toArticleFilter(ctx: Context, filter: ArticleFilter | null
     feedIds: feeds?.map((id) => rowIdOf(id, 'Feed', 'filter.feeds')),
     publishedAfter: filter?.publishedAfter?.getTime(),
     publishedBefore: filter?.publishedBefore?.getTime(),
-    search: search === undefined || search === '' ? undefined : parseSearch(search),
+    // An empty search box means no search; positions in errors count from the string as given.
+    search: search === undefined || search === null || search.trim() === '' ? undefined : parseSearch(search),
     memberOf: memberOf
       ? {
           foundationId: (await foundationIds(ctx, [memberOf.foundation], 'filter.memberOf.foundation'))![0],

@@ -86,8 +86,9 @@ export function enforceLimits(
   try {
     cost = getComplexity({ schema, query: document, operationName: operationName ?? undefined, variables: variables ?? {}, estimators: [estimator] });
   } catch (err) {
-    // The cost depends on the variables: values that cannot be read are the caller's mistake.
-    if (err instanceof GraphQLError) throw new GraphQLError(err.message, { extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } } });
+    // The cost depends on the variables. Values that cannot be read stop the operation before it
+    // runs anyway, and execution reports them all (capped by maxCoercionErrors): nothing to limit.
+    if (err instanceof GraphQLError) return { depth, cost: 0 };
     throw err;
   }
   if (cost > limits.maxCost) {

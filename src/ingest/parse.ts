@@ -201,7 +201,7 @@ function toParsedFeed(raw: Raw, repairs: string[]): ParsedFeed {
     format,
     title: str(raw.title),
     siteUrl: str(raw.link),
-    language: str(raw.language),
+    language: str(raw.language) ?? str(raw.xmlAttrs?.['xml:lang']),
     base: str(raw.xmlAttrs?.['xml:base']),
     items: items.map(toParsedItem),
     repairs,

@@ -29,9 +29,12 @@ type Token =
   | { type: 'AND' | 'OR' | 'NOT' | '(' | ')'; at: number };
 
 const fail = (message: string) => new BadInputError(`\`filter.search\`: ${message}`);
-const position = (at: number) => `at character ${at + 1}`;
 /** A word must have a letter or digit to be searchable: the search index keeps nothing else. */
 const searchable = (text: string) => /[\p{L}\p{N}]/u.test(text);
+
+/** "at character N", N counting characters (code points) from 1, as a user counts them. */
+let positionIn = '';
+const position = (at: number) => `at character ${[...positionIn.slice(0, at)].length + 1}`;
 
 function tokenize(input: string): Token[] {
   const tokens: Token[] = [];
@@ -69,7 +72,9 @@ function tokenize(input: string): Token[] {
 
 /** Parses a search string, or throws a BadInputError that says what is wrong and where. */
 export function parseSearch(input: string): SearchNode {
-  if (input.length > MAX_SEARCH_LENGTH) throw fail(`at most ${MAX_SEARCH_LENGTH} characters (got ${input.length})`);
+  const length = [...input].length;
+  if (length > MAX_SEARCH_LENGTH) throw fail(`at most ${MAX_SEARCH_LENGTH} characters (got ${length})`);
+  positionIn = input;
   const tokens = tokenize(input);
   const terms = tokens.filter((t) => t.type === 'word' || t.type === 'phrase').length;
   if (terms === 0) throw fail('there is nothing to search for: give at least one word');

@@ -163,7 +163,7 @@ describe('parseFeed', () => {
         format: 'atom',
         title: 'Atom feed',
         siteUrl: 'https://example.org/',
-        language: null,
+        language: 'fr', // xml:lang of the feed element
         base: 'https://example.org/blog/',
         repairs: [],
         items: [
