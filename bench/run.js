@@ -19,6 +19,9 @@ const { readReferenceData } = require('../dist/reference/load');
 const { Scheduler } = require('../dist/scheduler/scheduler');
 const { buildApiSchema } = require('../dist/graphql/schema');
 const { startHttpServer } = require('../dist/http/server');
+const { ArticleWatcher } = require('../dist/live/article-watcher');
+const { createClient } = require('graphql-ws');
+const WebSocket = require('ws');
 
 const ROOT = path.join(__dirname, '..');
 const log = pino({ level: 'silent' });
@@ -117,13 +120,21 @@ async function endToEnd(store, feeds, perFeed) {
   return stored;
 }
 
+const SERVER_CONFIG = { port: 0, host: '127.0.0.1', maxRequestBodyBytes: 1 << 20, queryMaxDepth: 10, queryMaxCost: 100_000, queryTimeoutMs: 10_000, cacheMaxAgeSeconds: 0 };
+
 async function apiLatency(store, articles) {
-  const server = await startHttpServer({ config: { port: 0, host: '127.0.0.1', maxRequestBodyBytes: 1 << 20 }, schema: await buildApiSchema(), store, log });
+  const server = await startHttpServer({ config: SERVER_CONFIG, schema: await buildApiSchema(), store, log });
   const queries = {
     'articles(first: 100) with feed, foundations, companies': '{ articles(first: 100) { nodes { title publishedAt feed { title } foundations { slug } companies { slug } } } }',
     'articles of one foundation, one company, a date range (first: 20) + totalCount':
       '{ articles(first: 20, filter: { foundations: ["cncf"], companies: ["google"], publishedAfter: "2026-10-15T00:00:00Z" }) { totalCount nodes { title } } }',
     'companies(first: 100) with memberships and foundations': '{ companies(first: 100) { nodes { name memberships { nodes { tier foundation { slug } } } } } }',
+    'search "supply chain security", by relevance, first 20 with snippets + totalCount':
+      '{ articles(first: 20, filter: { search: "\\"supply chain\\" security" }, orderBy: { field: RELEVANCE }) { totalCount nodes { title snippet { text marks { start end } } } } }',
+    'articles of CNCF Platinum members (memberOf), first 20 + totalCount':
+      '{ articles(first: 20, filter: { memberOf: { foundation: "cncf", tiers: ["Platinum"] } }) { totalCount nodes { title } } }',
+    'articleCounts by COMPANY, top 20': '{ articleCounts(by: COMPANY, first: 20) { company { name } count } }',
+    'articleTimeline, WEEK by FOUNDATION over a year, 5 series': '{ articleTimeline(interval: WEEK, by: FOUNDATION, from: "2026-01-01T00:00:00Z", to: "2027-01-01T00:00:00Z", first: 5) { total points { count } } }',
   };
   for (const [name, query] of Object.entries(queries)) {
     const times = [];
@@ -140,6 +151,37 @@ async function apiLatency(store, articles) {
   await server.stop();
 }
 
+/** From the commit of a new article to its arrival at a subscriber over graphql-ws. */
+async function subscriptionLatency(store) {
+  const live = new ArticleWatcher(store, log);
+  const server = await startHttpServer({ config: SERVER_CONFIG, schema: await buildApiSchema(), store, log, live });
+  const client = createClient({ url: `${server.url.replace('http', 'ws')}/graphql`, webSocketImpl: WebSocket });
+  const arrivals = new Map();
+  const dispose = client.subscribe(
+    { query: 'subscription { articleAdded(filter: { search: "benchmark" }) { title } }' },
+    { next: (r) => arrivals.set(r.data.articleAdded.title, process.hrtime.bigint()), error: (e) => console.error(e), complete: () => {} },
+  );
+  await new Promise((r) => setTimeout(r, 500));
+  const feed = store.db.prepare("SELECT id FROM feeds WHERE disabled_at IS NULL LIMIT 1").pluck().get();
+  const insert = store.db.prepare(`INSERT INTO articles (feed_id, identity, title, content_text, published_at, date_source, fetched_at, updated_at, content_hash)
+    VALUES (?, ?, ?, 'a benchmark article', ?, 'published', ?, ?, 'h')`);
+  const delays = [];
+  for (let i = 0; i < 20; i++) {
+    const title = `latency ${i}`;
+    const written = process.hrtime.bigint();
+    insert.run(feed, `bench-live-${i}`, title, Date.now(), Date.now(), Date.now());
+    while (!arrivals.has(title)) await new Promise((r) => setTimeout(r, 5));
+    delays.push(Number(arrivals.get(title) - written) / 1e6);
+    await new Promise((r) => setTimeout(r, Math.random() * 250));
+  }
+  delays.sort((a, b) => a - b);
+  console.log(`subscription delivery, commit → client (polling every 250 ms): p50 ${percentile(delays, 50).toFixed(0)} ms, max ${delays[delays.length - 1].toFixed(0)} ms (20 articles)`);
+  dispose();
+  await client.dispose();
+  live.stop();
+  await server.stop();
+}
+
 (async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fw-bench-'));
   try {
@@ -148,6 +190,7 @@ async function apiLatency(store, articles) {
     await pipelineThroughput(store);
     const stored = await endToEnd(store, 200, 50);
     await apiLatency(store, stored);
+    await subscriptionLatency(store);
     await store.close();
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
