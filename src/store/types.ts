@@ -157,24 +157,12 @@ export interface Mentions {
   foundations: MentionCount[];
 }
 
-/** An article as ingestion hands it to the store. */
-export interface ArticleInput {
-  identity: string;
-  url: string | null;
-  canonicalUrl: string | null;
-  title: string;
-  summary: string | null;
-  contentHtml: string | null;
-  contentText: string | null;
-  author: string | null;
-  language: string | null;
-  imageUrl: string | null;
-  publishedAt: number;
-  dateSource: DateSource;
+/** An article as ingestion hands it to the store: a record without what the store assigns. */
+export type ArticleInput = Omit<ArticleRecord, 'id' | 'feedId' | 'storyId' | 'fetchedAt' | 'updatedAt' | 'snippet'> & {
   contentHash: string;
   enclosures: EnclosureRecord[];
   mentions: Mentions;
-}
+};
 
 interface AttemptBase {
   startedAt: number;

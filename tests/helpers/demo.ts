@@ -1,12 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import pino from 'pino';
-import { Scheduler } from '../../src/scheduler/scheduler';
 import type { SqliteStore } from '../../src/store/sqlite/sqlite-store';
 import { buildFeed } from './builders';
 import { serve, startFeedServer } from './feed-server';
 import { referenceStore } from './fresh-db';
-import { onCleanup } from './temp';
+import { testScheduler } from './scheduler';
 
 const DEMO = path.join(__dirname, '..', 'fixtures', 'demo');
 
@@ -34,20 +32,7 @@ export async function demoStore(options: Parameters<typeof referenceStore>[0] = 
     feedUrls[file] = server.url(`/${file}`);
     buildFeed(store, { url: feedUrls[file], foundation, title: `Demo: ${foundation}` });
   }
-  const scheduler = new Scheduler({
-    store,
-    log: pino({ level: 'silent' }),
-    config: {
-      fetchConcurrency: 4,
-      fetchMinIntervalMs: 15 * 60_000,
-      fetchMaxIntervalMs: 86_400_000,
-      fetchTimeoutMs: 5000,
-      fetchConnectTimeoutMs: 2000,
-      fetchMaxBodyBytes: 10_000_000,
-      fetchAllowPrivateHosts: true,
-    },
-  });
-  onCleanup(() => scheduler.stop());
+  const scheduler = testScheduler(store);
   const reports = await scheduler.runOnce({ all: true });
   const failed = reports.filter((r) => r.result === 'error');
   if (failed.length > 0) throw new Error(`demo feeds failed: ${failed.map((r) => `${r.url}: ${r.error}`).join('; ')}`);

@@ -1,14 +1,12 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import pino from 'pino';
-import { Scheduler } from '../../src/scheduler/scheduler';
 import type { SqliteStore } from '../../src/store/sqlite/sqlite-store';
 import type { RefreshReport } from '../../src/ingest/refresh-feed';
 import { buildFeed } from '../helpers/builders';
 import { startFeedServer } from '../helpers/feed-server';
 import { freshStore } from '../helpers/fresh-db';
-import { onCleanup } from '../helpers/temp';
+import { testScheduler } from '../helpers/scheduler';
 
 /**
  * The real-world corpus of ../shared/corpus/feeds (60 feeds from other projects' test suites), served
@@ -70,23 +68,7 @@ if (!present) {
     const feedIds = new Map<string, number>();
 
     /** One `fetch --all` over the corpus feeds. */
-    async function fetchAll(): Promise<RefreshReport[]> {
-      const scheduler = new Scheduler({
-      store,
-      log: pino({ level: 'silent' }),
-      config: {
-        fetchConcurrency: 8,
-        fetchMinIntervalMs: 15 * 60_000,
-        fetchMaxIntervalMs: 86_400_000,
-        fetchTimeoutMs: 5000,
-        fetchConnectTimeoutMs: 2000,
-        fetchMaxBodyBytes: 10 * 1024 * 1024,
-        fetchAllowPrivateHosts: true,
-    },
-    });
-      onCleanup(() => scheduler.stop());
-      return scheduler.runOnce({ all: true });
-    }
+    const fetchAll = (): Promise<RefreshReport[]> => testScheduler(store).runOnce({ all: true });
 
     beforeAll(async () => {
       store = freshStore();

@@ -1,21 +1,10 @@
-import pino from 'pino';
-import { Scheduler } from '../../src/scheduler/scheduler';
+import type { Scheduler } from '../../src/scheduler/scheduler';
 import type { SqliteStore } from '../../src/store/sqlite/sqlite-store';
 import { buildFeed } from '../helpers/builders';
 import { fixture, startFeedServer, type FeedServer } from '../helpers/feed-server';
 import { freshStore, referenceStore } from '../helpers/fresh-db';
-import { onCleanup } from '../helpers/temp';
+import { testScheduler } from '../helpers/scheduler';
 
-const config = {
-  fetchConcurrency: 8,
-  fetchMinIntervalMs: 15 * 60_000,
-  fetchMaxIntervalMs: 24 * 3_600_000,
-  fetchTimeoutMs: 3000,
-  fetchConnectTimeoutMs: 1000,
-  fetchMaxBodyBytes: 1_000_000,
-  fetchAllowPrivateHosts: true,
-};
-const log = pino({ level: 'silent' });
 
 let server: FeedServer;
 const inFlight = new Map<string, number>();
@@ -37,9 +26,7 @@ beforeAll(async () => {
 });
 
 function scheduler(store: SqliteStore, now?: () => number): Scheduler {
-  const s = new Scheduler({ store, config, log, now, random: () => 0.5 });
-  onCleanup(() => s.stop());
-  return s;
+  return testScheduler(store, { now, random: () => 0.5 });
 }
 
 /** Twelve feeds on two host names of the same server: 127.0.0.1 and localhost. */

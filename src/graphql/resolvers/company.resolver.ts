@@ -1,5 +1,5 @@
 import { Arg, Args, Ctx, Field, FieldResolver, Int, ObjectType, Query, Resolver, Root } from 'type-graphql';
-import { badInput } from '../errors';
+import { checkFirst } from '../errors';
 import type { Context } from '../context';
 import { toArticleFilter, toCompanyFilter, toMembershipFilter } from '../filters';
 import { ArticleOrder } from '../inputs/article.input';
@@ -93,7 +93,7 @@ export class CompanyResolver {
     @Arg('first', () => Int, { defaultValue: 10, description: 'How many companies (1 to 100).' }) first: number,
     @Ctx() ctx: Context,
   ): Promise<CompanyCoMention[]> {
-    if (first < 1 || first > 100) throw badInput(`\`first\` must be between 1 and 100 (got ${first})`, 'first');
+    checkFirst(first, 100);
     const rows = await ctx.loaders.coMentioned.load({ parentId: company.rowId, args: first });
     return rows.map((row) => Object.assign(new CompanyCoMention(), { companyId: row.companyId, articleCount: row.count }));
   }

@@ -2,7 +2,7 @@ import { Arg, Ctx, FieldResolver, Int, Query, Resolver, Root } from 'type-graphq
 import { DateTimeResolver } from 'graphql-scalars';
 import { bucketBoundaries, checkTimeZone } from '../../analytics/time-buckets';
 import type { Context } from '../context';
-import { badInput } from '../errors';
+import { checkFirst } from '../errors';
 import { toArticleFilter, todayIso } from '../filters';
 import { ArticleFilter } from '../inputs/article.input';
 import { Company } from '../types/company.type';
@@ -10,10 +10,6 @@ import { ArticleCount, KeyedByDimension, TimePoint, TimeSeries } from '../types/
 import { ArticleDimension, TimeInterval } from '../types/enums';
 import { Feed } from '../types/feed.type';
 import { Foundation } from '../types/foundation.type';
-
-function checkFirst(first: number, max: number): void {
-  if (first < 1 || first > max) throw badInput(`\`first\` must be between 1 and ${max} (got ${first})`, 'first');
-}
 
 /** The entity fields of a count bucket or a series, loaded in batches. */
 function entityResolvers<T extends KeyedByDimension>(Type: new () => T, name: string) {

@@ -1,5 +1,5 @@
 import { Arg, Args, Ctx, FieldResolver, Int, Query, Resolver, Root } from 'type-graphql';
-import { badInput } from '../errors';
+import { checkFirst } from '../errors';
 import { FetchAttempt } from '../types/fetch-attempt.type';
 import type { Context } from '../context';
 import { toArticleFilter, toFeedFilter } from '../filters';
@@ -45,7 +45,7 @@ export class FeedResolver {
     @Arg('first', () => Int, { defaultValue: 10, description: 'How many attempts, newest first (1 to 100).' }) first: number,
     @Ctx() ctx: Context,
   ): Promise<FetchAttempt[]> {
-    if (first < 1 || first > 100) throw badInput(`\`first\` must be between 1 and 100 (got ${first})`, 'first');
+    checkFirst(first, 100);
     return (await ctx.loaders.recentFetches.load({ parentId: feed.rowId, args: first })).map(FetchAttempt.from);
   }
 

@@ -7,6 +7,9 @@ export interface KeyedByDimension {
   key: DimensionKey | null;
 }
 
+const TIER_DESCRIPTION = 'With `by: TIER`: the tier (of `foundation`).';
+const tierOf = (keyed: KeyedByDimension) => keyed.key?.tier ?? null;
+
 @ObjectType('ArticleCount', {
   description:
     'The number of articles of one key of a dimension. Only the field of that dimension is set (`foundation` and `tier` for TIER). `count` equals `articles(filter: <the filter narrowed to this key>).totalCount`.',
@@ -14,9 +17,9 @@ export interface KeyedByDimension {
 export class ArticleCount implements KeyedByDimension {
   key!: DimensionKey | null;
 
-  @Field(() => String, { nullable: true, description: 'With `by: TIER`: the tier (of `foundation`).' })
+  @Field(() => String, { nullable: true, description: TIER_DESCRIPTION })
   tier(): string | null {
-    return this.key?.tier ?? null;
+    return tierOf(this);
   }
 
   @Field(() => Int, { description: 'How many articles match the filter and have this key.' })
@@ -40,9 +43,9 @@ export class TimePoint {
 export class TimeSeries implements KeyedByDimension {
   key!: DimensionKey | null;
 
-  @Field(() => String, { nullable: true, description: 'With `by: TIER`: the tier (of `foundation`).' })
+  @Field(() => String, { nullable: true, description: TIER_DESCRIPTION })
   tier(): string | null {
-    return this.key?.tier ?? null;
+    return tierOf(this);
   }
 
   @Field(() => Int, { description: 'All the articles of the series in the range.' })
