@@ -123,11 +123,9 @@ export class Scheduler {
       const feed = await store.getFeedByUrl(selection.url);
       return feed ? [feed] : [];
     }
-    const feeds: FeedRecord[] = [];
     const query = 'all' in selection ? ({ all: true } as const) : { dueBy: this.now() };
     // Every enabled feed fits one query in practice; the limit only bounds memory.
-    feeds.push(...(await store.listFeedsToFetch(query, 100_000)));
-    return feeds;
+    return store.listFeedsToFetch(query, 100_000);
   }
 
   private async refreshAll(feeds: FeedRecord[]): Promise<RefreshReport[]> {

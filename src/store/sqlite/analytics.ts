@@ -1,7 +1,7 @@
 import type { ArticleCountBucket, ArticleDimension, ArticleFilter, ArticleSeries, DimensionKey } from '../store';
 import type { Db } from './open';
-import { articleFilterSql } from './specs';
-import type { Statements } from './statements';
+import { articleFilterSql, foundationSet } from './specs';
+import { inList, jsonList, type Statements } from './statements';
 
 /**
  * Grouped article queries for dashboards: counts per key of a dimension, and counts per time bucket.
@@ -30,12 +30,8 @@ function dimensionSql(by: ArticleDimension, filter: ArticleFilter, activeOn: str
       // The tiers of the mentioned companies' memberships active on the date; with memberOf, only
       // that foundation's (and its tiers').
       const memberOf = filter.memberOf;
-      const foundation = memberOf
-        ? filter.includeSubfoundations
-          ? `AND d.foundation_id IN (WITH RECURSIVE sub(id) AS (SELECT ? UNION SELECT f.id FROM foundations f JOIN sub ON f.parent_id = sub.id) SELECT id FROM sub)`
-          : 'AND d.foundation_id = ?'
-        : '';
-      const tiers = memberOf?.tiers ? 'AND d.tier IN (SELECT value FROM json_each(?))' : '';
+      const foundation = memberOf ? `AND d.foundation_id IN ${foundationSet(filter.includeSubfoundations)}` : '';
+      const tiers = memberOf?.tiers ? `AND ${inList('d.tier')}` : '';
       return {
         join: `JOIN article_company_mentions dm ON dm.article_id = a.id
           JOIN memberships d ON d.company_id = dm.company_id AND d.tier IS NOT NULL
@@ -43,8 +39,8 @@ function dimensionSql(by: ArticleDimension, filter: ArticleFilter, activeOn: str
         joinParams: [
           memberOf?.activeOn ?? activeOn,
           memberOf?.activeOn ?? activeOn,
-          ...(memberOf ? [memberOf.foundationId] : []),
-          ...(memberOf?.tiers ? [JSON.stringify(memberOf.tiers)] : []),
+          ...(memberOf ? [jsonList([memberOf.foundationId])] : []),
+          ...(memberOf?.tiers ? [jsonList(memberOf.tiers)] : []),
         ],
         keys: ['d.foundation_id AS foundationId', 'd.tier AS tier'],
       };

@@ -168,7 +168,7 @@ export function feedPartition(foundationIds: readonly number[]): Partition {
 }
 
 /** Foundation ids, or those ids and every foundation below them (recursive CTE over parent_id). */
-function foundationSet(includeSubfoundations: boolean | undefined): string {
+export function foundationSet(includeSubfoundations: boolean | undefined): string {
   return includeSubfoundations
     ? `(WITH RECURSIVE sub(id) AS (SELECT value FROM json_each(?) UNION SELECT f.id FROM foundations f JOIN sub ON f.parent_id = sub.id) SELECT id FROM sub)`
     : '(SELECT value FROM json_each(?))';
