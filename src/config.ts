@@ -117,10 +117,18 @@ const options = {
     default: 30 * 86_400_000,
     accepts: 'a duration from 1h to 365d, such as 30d',
   },
+  /** Longest GraphQL document accepted, in characters, checked before it is parsed. */
+  queryMaxLength: { env: 'QUERY_MAX_LENGTH', schema: integer(1024, 1024 * 1024), default: 32_768, accepts: 'an integer from 1024 to 1048576' },
+  /** Most lexical tokens (names, punctuation, values) in a GraphQL document; parsing stops at the limit. */
+  queryMaxTokens: { env: 'QUERY_MAX_TOKENS', schema: integer(100, 1_000_000), default: 5000, accepts: 'an integer from 100 to 1000000' },
+  /** Most aliased fields in an operation and the fragments it uses. */
+  queryMaxAliases: { env: 'QUERY_MAX_ALIASES', schema: integer(0, 10_000), default: 30, accepts: 'an integer from 0 to 10000' },
+  /** Most directives (@include, @skip, ...) in a GraphQL document. */
+  queryMaxDirectives: { env: 'QUERY_MAX_DIRECTIVES', schema: integer(0, 10_000), default: 50, accepts: 'an integer from 0 to 10000' },
   /** Deepest nesting of fields a query may have (introspection fields do not count). */
   queryMaxDepth: { env: 'QUERY_MAX_DEPTH', schema: integer(2, 100), default: 10, accepts: 'an integer from 2 to 100' },
-  /** Highest cost a query may have: objects cost 1, and `first`/`last` multiply what a connection selects. */
-  queryMaxCost: { env: 'QUERY_MAX_COST', schema: integer(10, 1_000_000), default: 1000, accepts: 'an integer from 10 to 1000000' },
+  /** Highest cost a query may have: every field costs 1, objects add what they select, and `first`/`last` multiply what a connection selects. */
+  queryMaxCost: { env: 'QUERY_MAX_COST', schema: integer(10, 1_000_000), default: 10_000, accepts: 'an integer from 10 to 1000000' },
   /** Longest a query may run; fields left to resolve after that fail with QUERY_TIMEOUT. */
   queryTimeoutMs: {
     env: 'QUERY_TIMEOUT',
@@ -136,6 +144,29 @@ const options = {
     schema: duration(0, 86_400_000).transform((ms) => Math.floor(ms / 1000)),
     default: 30,
     accepts: 'a duration from 0s to 1d, such as 30s',
+  },
+  /** Most WebSocket connections open at once, from all clients together. */
+  wsMaxConnections: { env: 'WS_MAX_CONNECTIONS', schema: integer(1, 1_000_000), default: 1000, accepts: 'an integer from 1 to 1000000' },
+  /** Most WebSocket connections open at once from one client address. */
+  wsMaxConnectionsPerClient: {
+    env: 'WS_MAX_CONNECTIONS_PER_CLIENT',
+    schema: integer(1, 100_000),
+    default: 10,
+    accepts: 'an integer from 1 to 100000',
+  },
+  /** Most subscriptions running at once on one WebSocket connection. */
+  wsMaxSubscriptionsPerConnection: {
+    env: 'WS_MAX_SUBSCRIPTIONS_PER_CONNECTION',
+    schema: integer(1, 10_000),
+    default: 20,
+    accepts: 'an integer from 1 to 10000',
+  },
+  /** Most messages a client may send on one WebSocket connection per second (a short burst of twice as many is allowed). */
+  wsMaxMessagesPerSecond: {
+    env: 'WS_MAX_MESSAGES_PER_SECOND',
+    schema: integer(1, 100_000),
+    default: 20,
+    accepts: 'an integer from 1 to 100000',
   },
   /** Largest accepted HTTP request body, in bytes. */
   maxRequestBodyBytes: {

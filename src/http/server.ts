@@ -99,7 +99,21 @@ async function handleGraphQL(
  */
 export type ServerConfig = Pick<
   Config,
-  'port' | 'host' | 'maxRequestBodyBytes' | 'queryMaxDepth' | 'queryMaxCost' | 'queryTimeoutMs' | 'cacheMaxAgeSeconds'
+  | 'port'
+  | 'host'
+  | 'maxRequestBodyBytes'
+  | 'queryMaxLength'
+  | 'queryMaxTokens'
+  | 'queryMaxAliases'
+  | 'queryMaxDirectives'
+  | 'queryMaxDepth'
+  | 'queryMaxCost'
+  | 'queryTimeoutMs'
+  | 'cacheMaxAgeSeconds'
+  | 'wsMaxConnections'
+  | 'wsMaxConnectionsPerClient'
+  | 'wsMaxSubscriptionsPerConnection'
+  | 'wsMaxMessagesPerSecond'
 >;
 
 export async function startHttpServer(options: {

@@ -1,4 +1,5 @@
 import pino from 'pino';
+import { loadConfig } from '../../src/config';
 import { buildApiSchema } from '../../src/graphql/schema';
 import { startHttpServer, type HttpServer, type ServerConfig } from '../../src/http/server';
 import type { ArticleWatcher } from '../../src/live/article-watcher';
@@ -28,12 +29,10 @@ export async function startTestServer(
   const log = pino({ level: 'info' }, { write: (line: string) => logs.push(line) });
   const server = await startHttpServer({
     config: {
+      // The documented defaults (an empty environment), on a free port of 127.0.0.1.
+      ...loadConfig({}),
       port: 0,
       host: '127.0.0.1',
-      maxRequestBodyBytes: 1024 * 1024,
-      queryMaxDepth: 10,
-      queryMaxCost: 1000,
-      queryTimeoutMs: 10_000,
       // No response cache unless a test is about it: most tests change the data between queries.
       cacheMaxAgeSeconds: 0,
       ...options,
