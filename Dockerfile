@@ -2,20 +2,21 @@
 #   docker build -t foundation-wire .
 #   docker run -p 4000:4000 -v fw-data:/data foundation-wire
 
-# Build stage: better-sqlite3 compiles from source, which needs python3, make and g++.
-FROM node:20-bookworm-slim AS build
-RUN apt-get update \
- && apt-get install -y --no-install-recommends python3 make g++ \
- && rm -rf /var/lib/apt/lists/*
+# Node.js 24 LTS on Debian 12, pinned to a release (add @sha256:<digest> to pin the exact image your
+# registry serves). better-sqlite3 13 ships its binaries in its npm package: no compiler is needed.
+ARG NODE_IMAGE=node:24.22.3-bookworm-slim
+
+# Build stage: dependencies, TypeScript compiled, then development dependencies dropped.
+FROM ${NODE_IMAGE} AS build
 WORKDIR /app
-COPY package.json package-lock.json ./
+COPY package.json package-lock.json .npmrc ./
 RUN npm ci
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build && npm prune --omit=dev
 
 # Runtime stage: compiled code, production dependencies, migrations and the reference data only.
-FROM node:20-bookworm-slim
+FROM ${NODE_IMAGE}
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=4000 \

@@ -18,6 +18,8 @@ const { MIGRATIONS_DIR } = require('../dist/paths');
 const { readReferenceData } = require('../dist/reference/load');
 const { Scheduler } = require('../dist/scheduler/scheduler');
 const { buildApiSchema } = require('../dist/graphql/schema');
+const { loadConfig } = require('../dist/config');
+const { getIntrospectionQuery } = require('graphql');
 const { startHttpServer } = require('../dist/http/server');
 const { ArticleWatcher } = require('../dist/live/article-watcher');
 const { createClient } = require('graphql-ws');
@@ -120,7 +122,8 @@ async function endToEnd(store, feeds, perFeed) {
   return stored;
 }
 
-const SERVER_CONFIG = { port: 0, host: '127.0.0.1', maxRequestBodyBytes: 1 << 20, queryMaxDepth: 10, queryMaxCost: 100_000, queryTimeoutMs: 10_000, cacheMaxAgeSeconds: 0 };
+// The documented defaults, on a free port, without the response cache, with room for the heavy queries.
+const SERVER_CONFIG = { ...loadConfig({}), port: 0, host: '127.0.0.1', queryMaxCost: 100_000, cacheMaxAgeSeconds: 0 };
 
 async function apiLatency(store, articles) {
   const server = await startHttpServer({ config: SERVER_CONFIG, schema: await buildApiSchema(), store, log });
@@ -148,6 +151,58 @@ async function apiLatency(store, articles) {
     times.sort((a, b) => a - b);
     console.log(`API over HTTP, ${articles} articles stored, ${name}: p50 ${percentile(times, 50).toFixed(1)} ms, p99 ${percentile(times, 99).toFixed(1)} ms (200 sequential requests)`);
   }
+  await server.stop();
+}
+
+/**
+ * Hostile documents over HTTP, with the default limits: how long the server takes to refuse each
+ * one (they once held it for up to 28.5 s), and /healthz latency while one client sends them back
+ * to back.
+ */
+async function hostileQueries(store) {
+  const server = await startHttpServer({ config: { ...loadConfig({}), port: 0, host: '127.0.0.1', cacheMaxAgeSeconds: 0 }, schema: await buildApiSchema(), store, log });
+  const fanOut = (levels) =>
+    `{ foundation(slug: "cncf") { ...F0 } } ` +
+    Array.from({ length: levels }, (_, i) => (i === levels - 1 ? `fragment F${i} on Foundation { parent { slug } }` : `fragment F${i} on Foundation { ...F${i + 1} ...F${i + 1} }`)).join(' ');
+  const cases = {
+    'fragment fan-out, 24 levels (1.1 KB)': fanOut(24),
+    'fragment fan-out, 200 levels (9 KB)': fanOut(200),
+    '6,000 aliased __schema (473 KB)': `{ ${Array.from({ length: 6000 }, (_, i) => `s${i}: __schema { types { name fields { name } } }`).join(' ')} }`,
+    '20,000 repeats of one field (220 KB)': `{ ${'__typename '.repeat(20_000)}}`,
+    '1,500 repeats of one field (7.5 KB, over the merge-check budget)': `{ foundation(slug: "cncf") { ${'slug '.repeat(1500)}} }`,
+    'full introspection (accepted)': getIntrospectionQuery(),
+  };
+  const post = async (query) => {
+    const res = await fetch(`${server.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
+    return res.json();
+  };
+  for (const [name, query] of Object.entries(cases)) {
+    const times = [];
+    let outcome = '';
+    for (let i = 0; i < 60; i++) {
+      const started = process.hrtime.bigint();
+      const body = await post(query);
+      if (i >= 10) times.push(Number(process.hrtime.bigint() - started) / 1e6);
+      outcome = body.errors ? body.errors[0].extensions.code : 'accepted';
+    }
+    times.sort((a, b) => a - b);
+    console.log(`hostile query, ${name}: ${outcome}, p50 ${percentile(times, 50).toFixed(1)} ms, max ${times[times.length - 1].toFixed(1)} ms (50 requests)`);
+  }
+  // /healthz while one client sends 24-level fan-outs back to back.
+  let flooding = true;
+  const flood = (async () => {
+    while (flooding) await post(cases['fragment fan-out, 24 levels (1.1 KB)']);
+  })();
+  const health = [];
+  for (let i = 0; i < 200; i++) {
+    const started = process.hrtime.bigint();
+    await (await fetch(`${server.url}/healthz`)).text();
+    health.push(Number(process.hrtime.bigint() - started) / 1e6);
+  }
+  flooding = false;
+  await flood;
+  health.sort((a, b) => a - b);
+  console.log(`/healthz during a flood of fan-out queries: p50 ${percentile(health, 50).toFixed(1)} ms, p99 ${percentile(health, 99).toFixed(1)} ms (200 requests)`);
   await server.stop();
 }
 
@@ -190,6 +245,7 @@ async function subscriptionLatency(store) {
     await pipelineThroughput(store);
     const stored = await endToEnd(store, 200, 50);
     await apiLatency(store, stored);
+    await hostileQueries(store);
     await subscriptionLatency(store);
     await store.close();
   } finally {

@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+// First: refuse an unsupported Node.js before a native module can crash it.
+import './runtime';
 import 'reflect-metadata';
 import { fetchCommand } from './commands/fetch';
 import { feedsCommand } from './commands/feeds';

@@ -52,3 +52,30 @@ export class BadInputError extends AppError {
     super('BAD_INPUT', message);
   }
 }
+
+/**
+ * A user's value as it may appear in an error message: JSON-quoted (so control characters and lone
+ * surrogates show as escapes) and, when longer than `max` characters inside the quotes, cut with an
+ * ellipsis and followed by the value's length, so that a 10,000-character id makes a short message:
+ * `"aaaa…" (10000 characters)`. Characters are code points, as a user counts them: the cut never
+ * splits a surrogate pair, and an escape (`\u0000`) is kept whole or left out.
+ */
+export function quote(value: string, max = 100): string {
+  let body = '';
+  let width = 0; // characters in `body`, an escape counting for its length
+  let consumed = 0; // UTF-16 code units of `value` already in `body`
+  let kept = 0; // code points of `value` already in `body`
+  for (const char of value) {
+    const escaped = JSON.stringify(char).slice(1, -1);
+    const w = escaped === char ? 1 : escaped.length;
+    if (width + w > max) break;
+    body += escaped;
+    width += w;
+    consumed += char.length;
+    kept++;
+  }
+  if (consumed === value.length) return `"${body}"`;
+  let total = kept;
+  for (const _ of value.slice(consumed)) total++;
+  return `"${body}…" (${total} characters)`;
+}

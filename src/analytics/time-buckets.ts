@@ -1,4 +1,4 @@
-import { BadInputError } from '../errors';
+import { BadInputError, quote } from '../errors';
 
 export type TimeInterval = 'DAY' | 'WEEK' | 'MONTH';
 
@@ -13,13 +13,35 @@ interface LocalTime {
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
-/** Checks an IANA time zone name ("Europe/Paris", "UTC"), returning its canonical form. */
+/**
+ * A UTC offset spelled as ECMA-402 reads one ("+05:30", "-0800", "+05", with U+2212 as minus too).
+ * Recent engines (Node 24's ICU, ECMA-402 2024) accept these as time zones; older ones refuse them.
+ */
+const UTC_OFFSET = /^[+\-\u2212]\d{2}(?::?\d{2})?$/;
+
+/**
+ * Checks an IANA time zone name ("Europe/Paris", "UTC"), returning its canonical form. UTC offsets
+ * are refused on every Node version, as the API documents `timeZone` as an IANA name: an offset
+ * has no daylight saving rules, so calendar days "in -05:00" are not New York's days half the year.
+ */
 export function checkTimeZone(timeZone: string): string {
+  let resolved: string | undefined;
   try {
-    return new Intl.DateTimeFormat('en-US', { timeZone }).resolvedOptions().timeZone;
+    resolved = new Intl.DateTimeFormat('en-US', { timeZone }).resolvedOptions().timeZone;
   } catch {
-    throw new BadInputError(`\`timeZone\`: "${timeZone}" is not an IANA time zone name (such as "UTC", "Europe/Paris" or "America/New_York")`);
+    resolved = undefined;
   }
+  // The resolved name is checked too, in case an engine accepts an offset in some other spelling.
+  if (UTC_OFFSET.test(timeZone) || (resolved !== undefined && UTC_OFFSET.test(resolved))) {
+    throw new BadInputError(
+      `\`timeZone\`: ${quote(timeZone)} is a UTC offset, not an IANA time zone name: name the zone, such as "Asia/Kolkata" ` +
+        '(not "+05:30") or "America/Los_Angeles" (not "-08:00"), so that its daylight saving changes count',
+    );
+  }
+  if (resolved === undefined) {
+    throw new BadInputError(`\`timeZone\`: ${quote(timeZone)} is not an IANA time zone name (such as "UTC", "Europe/Paris" or "America/New_York")`);
+  }
+  return resolved;
 }
 
 function formatter(timeZone: string): Intl.DateTimeFormat {

@@ -7,8 +7,8 @@ import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'gr
 import { BadInputError } from '../errors';
 import type { Logger } from '../log';
 import type { Context } from './context';
-import type { QueryLimits } from './limits';
-import { limitsPlugin, timeoutPlugin } from './plugins';
+import { explainValidationLimit, MAX_VALIDATION_ERRORS, type QueryLimits } from './limits';
+import { limitsPlugin, subscriptionTransportPlugin, timeoutPlugin } from './plugins';
 
 export interface ApiOptions {
   limits: QueryLimits;
@@ -28,6 +28,9 @@ export function formatError(log: Logger) {
     if (original instanceof BadInputError) {
       return { message: original.message, locations: formatted.locations, path: formatted.path, extensions: { code: 'BAD_USER_INPUT' } };
     }
+    // graphql-js stops validating with a bare "Validation aborted.": say which limit.
+    const limit = explainValidationLimit(formatted.message);
+    if (limit) return { message: limit.message, extensions: { code: 'GRAPHQL_VALIDATION_FAILED', limit: limit.limit, maximum: limit.maximum } };
     const code = formatted.extensions?.code;
     const unexplained = code === undefined || code === ApolloServerErrorCode.INTERNAL_SERVER_ERROR;
     // Apollo refuses some requests (a persisted query's hash that does not match, an unknown
@@ -65,12 +68,17 @@ export function createApollo(
     allowBatchedHttpRequests: false,
     // A request with many bad variables gets a few errors, not one per value.
     executionOptions: { maxCoercionErrors: 3 },
+    // The HTTP front refuses over-long documents before Apollo sees them (guardDocument); this is the
+    // same token limit again for anything that reaches Apollo another way (a persisted query).
+    parseOptions: { maxTokens: options.limits.maxTokens },
+    validationOptions: { maxErrors: MAX_VALIDATION_ERRORS },
     // Automatic persisted queries (on by default) keep their hashes in the server's bounded in-memory cache.
     formatError: formatError(log),
     plugins: [
       // Sandbox on a browser GET of /graphql, whatever NODE_ENV says (it loads from Apollo's CDN).
       ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false, footer: false }),
-      limitsPlugin(options.limits),
+      subscriptionTransportPlugin(),
+      limitsPlugin(options.limits, log),
       timeoutPlugin(options.queryTimeoutMs),
       // Everything this API serves is public and read-only: a short max-age for every field, so
       // responses say Cache-Control: max-age=N, public, and identical queries within N seconds are

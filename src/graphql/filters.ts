@@ -17,9 +17,14 @@ import type { FeedFilter } from './inputs/feed.input';
 import type { FoundationFilter } from './inputs/foundation.input';
 import type { MembershipFilter } from './inputs/membership.input';
 import { rowIdOf } from './relay/global-id';
+import { quote } from '../errors';
+import { controlCharacterProblem, findControlCharacter } from '../search/control-characters';
 import { parseSearch } from '../search/search-query';
 
 export const MAX_LIST_ARGUMENT = 100;
+
+/** Unknown slugs named in one error message; more are counted, not listed. */
+const MAX_LISTED_UNKNOWN = 5;
 
 export function capList<T>(values: readonly T[] | null | undefined, argument: string): readonly T[] | undefined {
   if (values === null || values === undefined) return undefined;
@@ -41,7 +46,9 @@ async function idsBySlug(
   const unknown = list.filter((_, i) => !records[i] || records[i] instanceof Error);
   if (unknown.length > 0) {
     const listing = kind === 'foundation' ? '`foundations { nodes { slug } }`' : '`companies(filter: { search: "..." }) { nodes { slug } }`';
-    throw badInput(`\`${argument}\`: unknown ${kind} slug${unknown.length > 1 ? 's' : ''} ${unknown.map((s) => `"${s}"`).join(', ')}; see ${listing}`, argument);
+    const named = unknown.slice(0, MAX_LISTED_UNKNOWN).map((s) => quote(s));
+    if (unknown.length > MAX_LISTED_UNKNOWN) named.push(`and ${unknown.length - MAX_LISTED_UNKNOWN} more`);
+    throw badInput(`\`${argument}\`: unknown ${kind} slug${unknown.length > 1 ? 's' : ''} ${named.join(', ')}; see ${listing}`, argument);
   }
   return records.map((r) => (r as { id: number }).id);
 }
@@ -61,9 +68,33 @@ export function isoDate(date: Date | null | undefined): string | undefined {
 
 const undefinedIfNull = <T>(value: T | null | undefined): T | undefined => (value === null ? undefined : value);
 
+/** Refuses text with a control character (see control-characters.ts) with BAD_USER_INPUT naming the argument. */
+function checkText(text: string, argument: string, label = argument): void {
+  const control = findControlCharacter(text);
+  if (control) throw badInput(`\`${label}\`: ${controlCharacterProblem(control)}`, argument);
+}
+
+/**
+ * A name search (companies, foundations) as the store takes it: trimmed, and none at all when empty
+ * or only spaces, as an empty search box means no search (like `ArticleFilter.search`). Control
+ * characters are refused: a NUL would end SQLite's LIKE pattern and match every row.
+ */
+function nameSearch(search: string | null | undefined, argument: string): string | undefined {
+  if (search === undefined || search === null) return undefined;
+  checkText(search, argument);
+  return search.trim() || undefined;
+}
+
+/** A list of membership tiers, capped, without control characters. */
+function tierList(tiers: readonly string[] | null | undefined, argument: string): readonly string[] | undefined {
+  const list = capList(tiers, argument);
+  list?.forEach((tier, i) => checkText(tier, argument, `${argument}[${i}]`));
+  return list;
+}
+
 export async function toFoundationFilter(ctx: Context, filter: FoundationFilter | null | undefined): Promise<StoreFoundationFilter> {
   return {
-    search: undefinedIfNull(filter?.search?.trim() || undefined),
+    search: nameSearch(filter?.search, 'filter.search'),
     parentIds: await foundationIds(ctx, filter?.parents, 'filter.parents'),
     topLevel: undefinedIfNull(filter?.topLevel),
   };
@@ -71,9 +102,9 @@ export async function toFoundationFilter(ctx: Context, filter: FoundationFilter 
 
 export async function toCompanyFilter(ctx: Context, filter: CompanyFilter | null | undefined): Promise<StoreCompanyFilter> {
   return {
-    search: filter?.search?.trim() || undefined,
+    search: nameSearch(filter?.search, 'filter.search'),
     foundationIds: await foundationIds(ctx, filter?.foundations, 'filter.foundations'),
-    tiers: capList(filter?.tiers, 'filter.tiers'),
+    tiers: tierList(filter?.tiers, 'filter.tiers'),
     activeOn: isoDate(filter?.activeOn),
   };
 }
@@ -85,7 +116,7 @@ export async function toMembershipFilter(
   return {
     foundationIds: await foundationIds(ctx, filter?.foundations, 'filter.foundations'),
     companyIds: await companyIds(ctx, filter?.companies, 'filter.companies'),
-    tiers: capList(filter?.tiers, 'filter.tiers'),
+    tiers: tierList(filter?.tiers, 'filter.tiers'),
     activeOn: isoDate(filter?.activeOn),
   };
 }
@@ -108,7 +139,7 @@ export async function toArticleFilter(ctx: Context, filter: ArticleFilter | null
   const search = filter?.search;
   const language = filter?.language?.trim();
   if (language !== undefined && !/^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/.test(language)) {
-    throw badInput(`\`filter.language\`: "${language}" is not a language tag such as "en" or "en-us"`, 'filter.language');
+    throw badInput(`\`filter.language\`: ${quote(language)} is not a language tag such as "en" or "en-us"`, 'filter.language');
   }
   return {
     foundationIds: await foundationIds(ctx, filter?.foundations, 'filter.foundations'),
@@ -117,12 +148,13 @@ export async function toArticleFilter(ctx: Context, filter: ArticleFilter | null
     feedIds: feeds?.map((id) => rowIdOf(id, 'Feed', 'filter.feeds')),
     publishedAfter: filter?.publishedAfter?.getTime(),
     publishedBefore: filter?.publishedBefore?.getTime(),
-    // An empty search box means no search; positions in errors count from the string as given.
-    search: search === undefined || search === null || search.trim() === '' ? undefined : parseSearch(search),
+    // An empty search box means no search; positions in errors count from the string as given. Only
+    // spaces: vertical tab and form feed are spaces to trim() but control characters to the parser.
+    search: search === undefined || search === null || (search.trim() === '' && !findControlCharacter(search)) ? undefined : parseSearch(search),
     memberOf: memberOf
       ? {
           foundationId: (await foundationIds(ctx, [memberOf.foundation], 'filter.memberOf.foundation'))![0],
-          tiers: capList(memberOf.tiers, 'filter.memberOf.tiers'),
+          tiers: tierList(memberOf.tiers, 'filter.memberOf.tiers'),
           activeOn: isoDate(memberOf.activeOn) ?? todayIso(),
         }
       : undefined,

@@ -1,17 +1,58 @@
 import {
   GraphQLError,
+  GraphQLIncludeDirective,
+  GraphQLSkipDirective,
   Kind,
+  getArgumentValues,
+  getDirectiveValues,
   getNamedType,
-  isLeafType,
+  getNullableType,
+  getVariableValues,
+  SchemaMetaFieldDef,
+  TypeMetaFieldDef,
+  TypeNameMetaFieldDef,
+  isAbstractType,
+  isCompositeType,
+  isListType,
+  isWrappingType,
+  isObjectType,
+  isInterfaceType,
+  isInputObjectType,
+  isEnumType,
+  parse,
+  visit,
   type DocumentNode,
+  type FieldNode,
   type FragmentDefinitionNode,
+  type GraphQLCompositeType,
+  type GraphQLField,
   type GraphQLSchema,
+  type GraphQLType,
+  type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
-import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './relay/connection';
 
+/**
+ * The limits every GraphQL operation is held to, over HTTP and WebSocket alike. Two stages, each in
+ * time linear in the document:
+ *  1. `guardDocument`, before validation: the document's length, its tokens (parsing stops at the
+ *     limit), its aliases and its directives. Validation itself (graphql-js compares fields pairwise
+ *     to check they can merge) is only linear in a document that small.
+ *  2. `measureOperation`, after validation: depth and cost of the operation to run, each named
+ *     fragment measured once however often it is spread (a fragment that spreads the next one twice,
+ *     24 levels deep, is 24 measurements, not 2^24).
+ * Both fail closed: anything unexpected while measuring refuses the operation (QUERY_REFUSED).
+ */
 export interface QueryLimits {
+  /** Characters of the document. */
+  maxLength: number;
+  /** Lexical tokens of the document. */
+  maxTokens: number;
+  /** Aliased fields in the document. */
+  maxAliases: number;
+  /** Directives in the document. */
+  maxDirectives: number;
   maxDepth: number;
   maxCost: number;
 }
@@ -21,80 +62,341 @@ export interface QueryMeasure {
   cost: number;
 }
 
-/**
- * The cost of a field, as GitHub and Shopify count: a scalar costs nothing, an object 1 plus what it
- * selects, and a connection (or a list with `first`) multiplies what it selects by the page size it
- * asks for, default 20. Aliases are separate fields and cost separately; introspection is free (so
- * explorers always work).
- */
-const estimator: ComplexityEstimator = ({ field, args, childComplexity }) => {
-  if (field.name.startsWith('__')) return 0;
-  const type = getNamedType(field.type);
-  if (isLeafType(type)) return 0;
-  let multiplier = 1;
-  if (Array.isArray(args.ids)) multiplier = args.ids.length;
-  else if (type.name.endsWith('Connection')) multiplier = args.first ?? args.last ?? DEFAULT_PAGE_SIZE;
-  else if (typeof args.first === 'number') multiplier = args.first;
-  // Larger pages are refused by the field itself, with a message about page sizes.
-  multiplier = Math.min(multiplier, MAX_PAGE_SIZE);
-  return 1 + Math.max(0, multiplier) * childComplexity;
-};
+/** Each limit as (error code, the setting that changes it), for messages that say how to stay under it. */
+const LIMITS = {
+  length: { code: 'QUERY_TOO_LONG', setting: 'QUERY_MAX_LENGTH' },
+  tokens: { code: 'QUERY_TOO_MANY_TOKENS', setting: 'QUERY_MAX_TOKENS' },
+  aliases: { code: 'QUERY_TOO_MANY_ALIASES', setting: 'QUERY_MAX_ALIASES' },
+  directives: { code: 'QUERY_TOO_MANY_DIRECTIVES', setting: 'QUERY_MAX_DIRECTIVES' },
+  depth: { code: 'QUERY_TOO_DEEP', setting: 'QUERY_MAX_DEPTH' },
+  cost: { code: 'QUERY_TOO_COSTLY', setting: 'QUERY_MAX_COST' },
+} as const;
 
-/** The deepest nesting of fields under the operation, fragments followed, introspection not counted. */
-function depthOf(document: DocumentNode, operationName: string | null | undefined): number {
-  const fragments = new Map<string, FragmentDefinitionNode>();
-  for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
-  const operation = document.definitions.find(
-    (d) => d.kind === Kind.OPERATION_DEFINITION && (!operationName || d.name?.value === operationName),
-  );
-  const walk = (set: SelectionSetNode | undefined, seen: Set<string>): number => {
-    if (!set) return 0;
-    let deepest = 0;
-    for (const selection of set.selections) {
-      if (selection.kind === Kind.FIELD) {
-        if (selection.name.value.startsWith('__')) continue;
-        deepest = Math.max(deepest, 1 + walk(selection.selectionSet, seen));
-      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-        deepest = Math.max(deepest, walk(selection.selectionSet, seen));
-      } else if (!seen.has(selection.name.value)) {
-        deepest = Math.max(deepest, walk(fragments.get(selection.name.value)?.selectionSet, new Set([...seen, selection.name.value])));
-      }
-    }
-    return deepest;
-  };
-  return operation && operation.kind === Kind.OPERATION_DEFINITION ? walk(operation.selectionSet, new Set()) : 0;
+function overLimit(limit: keyof typeof LIMITS, message: string, maximum: number, actual?: number): GraphQLError {
+  return new GraphQLError(message, {
+    extensions: { code: LIMITS[limit].code, limit, maximum, ...(actual === undefined ? {} : { actual }), http: { status: 400 } },
+  });
+}
+
+/** Validation errors reported for one document before graphql-js stops looking. */
+export const MAX_VALIDATION_ERRORS = 20;
+
+/**
+ * graphql-js ends validation with two bare messages when a document is too much for it: say which
+ * limit was reached and how to stay under it. Other messages are returned as they are.
+ */
+export function explainValidationLimit(message: string): { message: string; limit: string; maximum?: number } | null {
+  if (message === 'Too many validation errors, error limit reached. Validation aborted.') {
+    return {
+      message: `the query has more than ${MAX_VALIDATION_ERRORS} validation errors, so validation stopped there: fix the errors listed before this one and send it again`,
+      limit: 'validationErrors',
+      maximum: MAX_VALIDATION_ERRORS,
+    };
+  }
+  // OverlappingFieldsCanBeMergedRule meters its pairwise comparisons of same-named fields (500,000).
+  if (message === 'Validation aborted.') {
+    return {
+      message:
+        'the query repeats the same fields so often that checking they can be merged went over graphql-js\'s budget of 500000 comparisons: ask for each field once per selection, and use a fragment instead of repeating a selection',
+      limit: 'fieldComparisons',
+      maximum: 500_000,
+    };
+  }
+  return null;
+}
+
+/** The refusal when measuring itself failed: the operation is not run (fail closed). */
+export function refusedUnmeasured(): GraphQLError {
+  return new GraphQLError('the query could not be measured against the server limits, so it was refused: simplify it', {
+    extensions: { code: 'QUERY_REFUSED', http: { status: 400 } },
+  });
 }
 
 /**
+ * Stage 1: the document as text, then as tokens, then its aliases and directives, before anything
+ * else reads it. Returns the parsed document.
+ */
+export function guardDocument(source: string, limits: QueryLimits): DocumentNode {
+  if (source.length > limits.maxLength) {
+    throw overLimit(
+      'length',
+      `the query is ${source.length} characters long, over the limit of ${limits.maxLength} (${LIMITS.length.setting}): send a shorter document, or register it as a persisted query`,
+      limits.maxLength,
+      source.length,
+    );
+  }
+  let document: DocumentNode;
+  try {
+    document = parse(source, { maxTokens: limits.maxTokens });
+  } catch (err) {
+    if (err instanceof GraphQLError && / tokens\. Parsing aborted\.$/.test(err.message)) {
+      throw overLimit(
+        'tokens',
+        `the query has more than ${limits.maxTokens} tokens (${LIMITS.tokens.setting}), so parsing stopped there: select fewer fields, use fragments for repeated selections, or pass values as variables`,
+        limits.maxTokens,
+      );
+    }
+    if (err instanceof GraphQLError) throw new GraphQLError(err.message, { nodes: err.nodes, source: err.source, positions: err.positions, extensions: { code: 'GRAPHQL_PARSE_FAILED', http: { status: 400 } } });
+    throw err;
+  }
+  let aliases = 0;
+  let directives = 0;
+  visit(document, {
+    Field(node) {
+      if (node.alias) aliases++;
+    },
+    Directive() {
+      directives++;
+    },
+  });
+  if (aliases > limits.maxAliases) {
+    throw overLimit(
+      'aliases',
+      `the query has ${aliases} aliased fields, over the limit of ${limits.maxAliases} (${LIMITS.aliases.setting}): ask for one list with a filter instead of many aliased fields, or send several requests`,
+      limits.maxAliases,
+      aliases,
+    );
+  }
+  if (directives > limits.maxDirectives) {
+    throw overLimit(
+      'directives',
+      `the query has ${directives} directives, over the limit of ${limits.maxDirectives} (${LIMITS.directives.setting}): use fewer @include/@skip, for example one on a fragment`,
+      limits.maxDirectives,
+      directives,
+    );
+  }
+  return document;
+}
+
+/**
+ * How many items an introspection list returns, on average, for this schema: `types` is every type,
+ * `fields` the fields of one type, and so on. Introspection is costed like data (one per value), so
+ * the standard introspection query costs about what it returns, and a query that recurses through
+ * `fields { type { fields { ... } } }` grows as its answer would.
+ */
+interface IntrospectionSizes {
+  [field: string]: number;
+}
+
+const introspectionSizesCache = new WeakMap<GraphQLSchema, IntrospectionSizes>();
+
+function introspectionSizes(schema: GraphQLSchema): IntrospectionSizes {
+  let sizes = introspectionSizesCache.get(schema);
+  if (sizes) return sizes;
+  const types = Object.values(schema.getTypeMap());
+  let fields = 0;
+  let args = 0;
+  let inputFields = 0;
+  let enumValues = 0;
+  let interfaces = 0;
+  let possibleTypes = 0;
+  for (const type of types) {
+    if (isObjectType(type) || isInterfaceType(type)) {
+      const list = Object.values(type.getFields());
+      fields += list.length;
+      for (const field of list) args += field.args.length;
+      interfaces += type.getInterfaces().length;
+    }
+    if (isAbstractType(type)) possibleTypes += schema.getPossibleTypes(type).length;
+    if (isInputObjectType(type)) inputFields += Object.keys(type.getFields()).length;
+    if (isEnumType(type)) enumValues += type.getValues().length;
+  }
+  const directives = schema.getDirectives();
+  const directiveArgs = directives.reduce((sum, d) => sum + d.args.length, 0);
+  const perType = (total: number) => total / Math.max(1, types.length);
+  // `ofType` is one object, but a chain of them ends soon (String!, [Article!]!): with w wrappers
+  // per type reference on average, each further level exists with probability w / (1 + w).
+  let references = 0;
+  let wrappers = 0;
+  const countWrappers = (type: GraphQLType) => {
+    references++;
+    for (let t = type; isWrappingType(t); t = t.ofType) wrappers++;
+  };
+  for (const type of types) {
+    if (isObjectType(type) || isInterfaceType(type)) {
+      for (const field of Object.values(type.getFields())) {
+        countWrappers(field.type);
+        for (const arg of field.args) countWrappers(arg.type);
+      }
+    }
+    if (isInputObjectType(type)) for (const field of Object.values(type.getFields())) countWrappers(field.type);
+  }
+  const perReference = wrappers / Math.max(1, references);
+  sizes = {
+    ofType: perReference / (1 + perReference),
+    types: types.length,
+    directives: directives.length,
+    fields: perType(fields),
+    inputFields: perType(inputFields),
+    enumValues: perType(enumValues),
+    interfaces: perType(interfaces),
+    possibleTypes: perType(possibleTypes),
+    args: (args + directiveArgs) / Math.max(1, fields + directives.length),
+    locations: 1,
+  };
+  introspectionSizesCache.set(schema, sizes);
+  return sizes;
+}
+
+/** The number of items a list or connection field asks for, as the field itself will cap it. */
+function multiplierOf(field: GraphQLField<unknown, unknown>, args: Record<string, unknown>, sizes: IntrospectionSizes, introspection: boolean): number {
+  const type = getNullableType(field.type);
+  if (introspection) return sizes[field.name] ?? 1;
+  const named = getNamedType(field.type);
+  const pageSize = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? value : undefined);
+  let multiplier = 1;
+  if (Array.isArray(args.ids)) multiplier = args.ids.length;
+  else if (named.name.endsWith('Connection')) multiplier = pageSize(args.first) ?? pageSize(args.last) ?? DEFAULT_PAGE_SIZE;
+  else if (isListType(type) && pageSize(args.first) !== undefined) multiplier = pageSize(args.first)!;
+  // Larger pages are refused by the field itself, with a message about page sizes.
+  return Math.max(0, Math.min(multiplier, MAX_PAGE_SIZE));
+}
+
+/**
+ * Stage 2: depth and cost of the operation that will run (fields under `@skip(if: true)` or
+ * `@include(if: false)` are not counted); null when its variables cannot be read, which execution
+ * refuses before running anything.
+ *  - Depth: the deepest nesting of fields; introspection fields add no level (the cost bounds them).
+ *  - Cost: every field costs 1; a field that selects fields adds what they cost, multiplied by the
+ *    items it asks for: a connection by its page size (`first`/`last`, default 20), a list by
+ *    `first`, `nodes(ids:)` by the number of ids, an introspection list by its average length in
+ *    this schema. Aliases are separate fields and cost separately. On an interface or a union the
+ *    fragments for different types add up (an upper bound).
+ */
+export function measureOperation(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  variables: Record<string, unknown> | null | undefined,
+): QueryMeasure | null {
+  const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+  const operation = operationName ? operations.find((d) => d.name?.value === operationName) : operations.length === 1 ? operations[0] : undefined;
+  // No operation to run: execution answers that (unknown name, several operations and no name).
+  if (!operation) return { depth: 0, cost: 0 };
+  const rootType = schema.getRootType(operation.operation);
+  if (!rootType) throw new Error(`limits: the schema has no ${operation.operation} type`);
+
+  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables ?? {}, { maxErrors: 1 });
+  // Variables that cannot be read: execution coerces them the same way and refuses the operation,
+  // with every error said, before it runs any field. Nothing runs, so there is nothing to measure.
+  if (coerced.errors) return null;
+  const values = coerced.coerced;
+
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
+  const measuredFragments = new Map<string, QueryMeasure>();
+  const inProgress = new Set<string>();
+  const sizes = introspectionSizes(schema);
+
+  const included = (node: { directives?: readonly unknown[] } & Parameters<typeof getDirectiveValues>[1]): boolean => {
+    if (!node.directives?.length) return true;
+    if (getDirectiveValues(GraphQLSkipDirective, node, values)?.if === true) return false;
+    if (getDirectiveValues(GraphQLIncludeDirective, node, values)?.if === false) return false;
+    return true;
+  };
+
+  const measureSet = (set: SelectionSetNode, parent: GraphQLCompositeType, inIntrospection: boolean): QueryMeasure => {
+    let depth = 0;
+    let cost = 0;
+    for (const selection of set.selections) {
+      if (!included(selection)) continue;
+      let part: QueryMeasure;
+      if (selection.kind === Kind.FIELD) {
+        part = measureField(selection, parent, inIntrospection);
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        const on = selection.typeCondition ? schema.getType(selection.typeCondition.name.value) : parent;
+        if (!on || !isCompositeType(on)) throw new Error('limits: an inline fragment on an unknown type');
+        part = measureSet(selection.selectionSet, on, inIntrospection);
+      } else {
+        part = measureFragment(selection.name.value, inIntrospection);
+      }
+      depth = Math.max(depth, part.depth);
+      cost += part.cost;
+    }
+    return { depth, cost };
+  };
+
+  const measureField = (node: FieldNode, parent: GraphQLCompositeType, inIntrospection: boolean): QueryMeasure => {
+    const field = fieldOf(schema, parent, node.name.value);
+    if (!field) throw new Error(`limits: no field ${node.name.value} on ${parent.name}`);
+    const introspection = inIntrospection || node.name.value.startsWith('__');
+    if (!node.selectionSet) return { depth: introspection ? 0 : 1, cost: 1 };
+    const type = getNamedType(field.type);
+    if (!isCompositeType(type)) throw new Error(`limits: ${field.name} selects fields of a leaf type`);
+    const children = measureSet(node.selectionSet, type, introspection);
+    const multiplier = multiplierOf(field, getArgumentValues(field, node, values), sizes, introspection);
+    return { depth: introspection ? 0 : 1 + children.depth, cost: 1 + multiplier * children.cost };
+  };
+
+  // Fragments in the introspection part and in the data part are measured apart: the same fragment
+  // adds depth in one and not in the other.
+  const measureFragment = (name: string, inIntrospection: boolean): QueryMeasure => {
+    const key = `${inIntrospection ? 'i' : 'd'}:${name}`;
+    const known = measuredFragments.get(key);
+    if (known) return known;
+    const fragment = fragments.get(name);
+    if (!fragment || inProgress.has(key)) throw new Error(`limits: fragment ${name} is unknown or spreads itself`);
+    const on = schema.getType(fragment.typeCondition.name.value);
+    if (!on || !isCompositeType(on)) throw new Error(`limits: fragment ${name} is on an unknown type`);
+    inProgress.add(key);
+    const measure = measureSet(fragment.selectionSet, on, inIntrospection);
+    inProgress.delete(key);
+    measuredFragments.set(key, measure);
+    return measure;
+  };
+
+  const measure = measureSet(operation.selectionSet, rootType, false);
+  return { depth: measure.depth, cost: Math.ceil(measure.cost) };
+}
+
+/** A field of a composite type, including the meta-fields `__typename`, `__schema` and `__type`. */
+function fieldOf(schema: GraphQLSchema, parent: GraphQLCompositeType, name: string): GraphQLField<unknown, unknown> | undefined {
+  if (name === '__typename') return TYPENAME_FIELD;
+  if (name === '__schema' || name === '__type') {
+    if (parent !== schema.getQueryType()) return undefined;
+    return name === '__schema' ? SCHEMA_FIELD : TYPE_FIELD;
+  }
+  if (isObjectType(parent) || isInterfaceType(parent)) return parent.getFields()[name] as GraphQLField<unknown, unknown> | undefined;
+  return undefined;
+}
+
+const TYPENAME_FIELD = TypeNameMetaFieldDef as GraphQLField<unknown, unknown>;
+const SCHEMA_FIELD = SchemaMetaFieldDef as GraphQLField<unknown, unknown>;
+const TYPE_FIELD = TypeMetaFieldDef as GraphQLField<unknown, unknown>;
+
+/**
  * Measures a (valid) operation and refuses it when over a limit, with an error naming the limit,
- * the maximum and the value computed: QUERY_TOO_DEEP or QUERY_TOO_COSTLY.
+ * the maximum, the value computed and the setting: QUERY_TOO_DEEP or QUERY_TOO_COSTLY. Anything
+ * unexpected while measuring refuses it too (QUERY_REFUSED): the guard never fails open.
  */
 export function enforceLimits(
   schema: GraphQLSchema,
   document: DocumentNode,
   operationName: string | null | undefined,
-  variables: Record<string, unknown> | undefined,
+  variables: Record<string, unknown> | null | undefined,
   limits: QueryLimits,
-): QueryMeasure {
-  const depth = depthOf(document, operationName);
-  if (depth > limits.maxDepth) {
-    throw new GraphQLError(`query depth ${depth} exceeds the maximum depth of ${limits.maxDepth}: select fewer levels of nested fields`, {
-      extensions: { code: 'QUERY_TOO_DEEP', limit: 'depth', maximum: limits.maxDepth, actual: depth, http: { status: 400 } },
-    });
-  }
-  let cost: number;
+): QueryMeasure | null {
+  let measure: QueryMeasure | null;
   try {
-    cost = getComplexity({ schema, query: document, operationName: operationName ?? undefined, variables: variables ?? {}, estimators: [estimator] });
+    measure = measureOperation(schema, document, operationName, variables);
   } catch (err) {
-    // The cost depends on the variables. Values that cannot be read stop the operation before it
-    // runs anyway, and execution reports them all (capped by maxCoercionErrors): nothing to limit.
-    if (err instanceof GraphQLError) return { depth, cost: 0 };
-    throw err;
+    if (err instanceof GraphQLError) throw err;
+    throw Object.assign(refusedUnmeasured(), { cause: err });
+  }
+  if (measure === null) return null;
+  // A fan-out can make the cost overflow to Infinity: still a number over the limit, said as the largest exact one.
+  const depth = measure.depth;
+  const cost = Math.min(measure.cost, Number.MAX_SAFE_INTEGER);
+  if (Number.isNaN(depth) || Number.isNaN(cost)) throw refusedUnmeasured();
+  if (depth > limits.maxDepth) {
+    throw overLimit('depth', `query depth ${depth} exceeds the maximum depth of ${limits.maxDepth} (${LIMITS.depth.setting}): select fewer levels of nested fields`, limits.maxDepth, depth);
   }
   if (cost > limits.maxCost) {
-    throw new GraphQLError(
-      `query cost ${cost} exceeds the maximum cost of ${limits.maxCost}: \`first\`/\`last\` multiply the cost of what a connection selects; ask for smaller pages or fewer fields`,
-      { extensions: { code: 'QUERY_TOO_COSTLY', limit: 'cost', maximum: limits.maxCost, actual: cost, http: { status: 400 } } },
+    throw overLimit(
+      'cost',
+      `query cost ${cost} exceeds the maximum cost of ${limits.maxCost} (${LIMITS.cost.setting}): every field costs 1 and \`first\`/\`last\` multiply the cost of what a connection selects; ask for smaller pages or fewer fields`,
+      limits.maxCost,
+      cost,
     );
   }
   return { depth, cost };

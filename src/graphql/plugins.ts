@@ -1,16 +1,42 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError } from 'graphql';
+import type { Logger } from '../log';
 import type { Context } from './context';
 import { enforceLimits, type QueryLimits } from './limits';
 
+/**
+ * Subscriptions are served over WebSocket only: a subscription sent as an HTTP request is the
+ * client's mistake, said with where to send it (rather than Apollo's internal error).
+ */
+export function subscriptionTransportPlugin(): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ operation }) {
+          if (operation?.operation !== 'subscription') return;
+          throw new GraphQLError(
+            'subscriptions are served over WebSocket, not HTTP: connect to this same /graphql URL with a graphql-ws client (protocol graphql-transport-ws, ws:// or wss://)',
+            { extensions: { code: 'BAD_REQUEST', http: { status: 400 } } },
+          );
+        },
+      };
+    },
+  };
+}
+
 /** Depth and cost limits on every operation; the cost of an accepted one goes in `extensions.cost`. */
-export function limitsPlugin(limits: QueryLimits): ApolloServerPlugin<Context> {
+export function limitsPlugin(limits: QueryLimits, log: Logger): ApolloServerPlugin<Context> {
   return {
     async requestDidStart() {
       let measured: { depth: number; cost: number } | null = null;
       return {
         async didResolveOperation({ schema, document, operationName, request }) {
-          measured = enforceLimits(schema, document, operationName, request.variables, limits);
+          try {
+            measured = enforceLimits(schema, document, operationName, request.variables, limits);
+          } catch (err) {
+            if (err instanceof GraphQLError && err.extensions.code === 'QUERY_REFUSED') log.error({ err: err.cause }, 'limits: unable to measure a query; it was refused');
+            throw err;
+          }
         },
         async willSendResponse({ response }) {
           if (measured && response.body.kind === 'single') {

@@ -2,16 +2,17 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HeaderMap, type ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import type { GraphQLSchema } from 'graphql';
+import { GraphQLError, type GraphQLSchema } from 'graphql';
 import type { Config } from '../config';
 import { describeError } from '../errors';
 import { createApollo } from '../graphql/apollo';
 import { createContext, type Context } from '../graphql/context';
+import { guardDocument, type QueryLimits } from '../graphql/limits';
 import type { ArticleWatcher } from '../live/article-watcher';
 import type { Logger } from '../log';
 import type { Store } from '../store/store';
 import { explorerPage } from './explorer';
-import { startSubscriptions } from './subscriptions';
+import { startSubscriptions, type SubscriptionStats } from './subscriptions';
 
 export interface HttpServer {
   /** Base URL, e.g. http://127.0.0.1:4000 */
@@ -19,6 +20,8 @@ export interface HttpServer {
   port: number;
   /** Stops accepting connections, lets requests in flight finish, then stops Apollo. */
   stop(): Promise<void>;
+  /** WebSocket connections and subscriptions open now (tests, metrics). */
+  subscriptionStats(): SubscriptionStats;
 }
 
 class HttpError extends Error {
@@ -44,8 +47,8 @@ async function readBody(req: http.IncomingMessage, limit: number): Promise<strin
   return Buffer.concat(chunks).toString('utf8');
 }
 
-function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers });
   res.end(JSON.stringify(body));
 }
 
@@ -56,6 +59,15 @@ const CORS_HEADERS = {
   'access-control-max-age': '86400',
 };
 
+/** The GraphQL document of a request: `query` of a JSON body, or of the URL for a GET. */
+function queryText(body: unknown, url: URL): string | undefined {
+  if (body && typeof body === 'object' && !Array.isArray(body)) {
+    const query = (body as { query?: unknown }).query;
+    return typeof query === 'string' ? query : undefined;
+  }
+  return url.searchParams.get('query') ?? undefined;
+}
+
 async function handleGraphQL(
   req: http.IncomingMessage,
   res: http.ServerResponse,
@@ -63,6 +75,7 @@ async function handleGraphQL(
   apollo: ApolloServer<Context>,
   context: () => Context,
   maxBodyBytes: number,
+  limits: QueryLimits,
 ): Promise<void> {
   const text = req.method === 'POST' ? await readBody(req, maxBodyBytes) : '';
   let body: unknown = text;
@@ -71,6 +84,20 @@ async function handleGraphQL(
       body = JSON.parse(text);
     } catch {
       throw new HttpError(400, 'request body is not valid JSON');
+    }
+  }
+  // The document's size, tokens, aliases and directives are checked before Apollo parses and
+  // validates it, so that validation only ever runs on a document small enough to be quick.
+  const query = queryText(body, url);
+  if (query !== undefined) {
+    try {
+      guardDocument(query, limits);
+    } catch (err) {
+      if (!(err instanceof GraphQLError)) throw err;
+      const status = (err.extensions.http as { status?: number } | undefined)?.status ?? 400;
+      const { http: _http, ...extensions } = err.extensions;
+      sendJson(res, status, { errors: [{ message: err.message, locations: err.locations, extensions }] }, CORS_HEADERS);
+      return;
     }
   }
   const headers = new HeaderMap();
@@ -126,8 +153,21 @@ export async function startHttpServer(options: {
 }): Promise<HttpServer> {
   const { config, schema, store, log, live } = options;
   const httpServer = http.createServer();
-  const limits = { maxDepth: config.queryMaxDepth, maxCost: config.queryMaxCost };
-  const subscriptions = startSubscriptions({ httpServer, schema, limits, context: () => createContext(store, log, live), log });
+  const limits: QueryLimits = {
+    maxLength: config.queryMaxLength,
+    maxTokens: config.queryMaxTokens,
+    maxAliases: config.queryMaxAliases,
+    maxDirectives: config.queryMaxDirectives,
+    maxDepth: config.queryMaxDepth,
+    maxCost: config.queryMaxCost,
+  };
+  const wsLimits = {
+    maxConnections: config.wsMaxConnections,
+    maxConnectionsPerClient: config.wsMaxConnectionsPerClient,
+    maxSubscriptionsPerConnection: config.wsMaxSubscriptionsPerConnection,
+    maxMessagesPerSecond: config.wsMaxMessagesPerSecond,
+  };
+  const subscriptions = startSubscriptions({ httpServer, schema, limits, wsLimits, context: () => createContext(store, log, live), log });
   const apollo = createApollo(
     schema,
     log,
@@ -165,7 +205,7 @@ export async function startHttpServer(options: {
           res.writeHead(204, CORS_HEADERS).end();
           return;
         }
-        return handleGraphQL(req, res, url, apollo, () => createContext(store, log, live), config.maxRequestBodyBytes);
+        return handleGraphQL(req, res, url, apollo, () => createContext(store, log, live), config.maxRequestBodyBytes, limits);
       case '/explorer': {
         const page = explorerPage();
         const gzip = /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
@@ -208,5 +248,6 @@ export async function startHttpServer(options: {
     url: `http://${host}:${address.port}`,
     port: address.port,
     stop: () => apollo.stop(),
+    subscriptionStats: () => subscriptions.stats(),
   };
 }

@@ -1,7 +1,6 @@
-import net from 'node:net';
-import { Agent, fetch as undiciFetch, type Response } from 'undici';
+import { Agent, buildConnector, fetch as undiciFetch, type Response } from 'undici';
 import { AppError } from '../errors';
-import { BlockedHostError, guardedLookup, isPrivateAddress } from './net-guard';
+import { checkAddress, guardedLookup, literalAddress } from './net-guard';
 
 /** Stable classes of fetch failures, recorded on the feed and in its fetch log. */
 export type FetchErrorClass =
@@ -75,8 +74,16 @@ export class Fetcher {
 
   constructor(private readonly options: FetchOptions) {
     this.maxRedirects = options.maxRedirects ?? 5;
+    const connect = buildConnector({ timeout: options.connectTimeoutMs, lookup: guardedLookup(options.allowPrivateHosts) });
     this.agent = new Agent({
-      connect: { timeout: options.connectTimeoutMs, lookup: guardedLookup(options.allowPrivateHosts) },
+      // net.connect calls `lookup` for names only, so a literal address would reach the socket
+      // unchecked: check it on every connection too, whatever URL (or redirect) led there.
+      connect: (target, callback) => {
+        const literal = literalAddress(target.hostname);
+        const blocked = literal === null ? null : checkAddress(literal, literal, options.allowPrivateHosts);
+        if (blocked) return callback(blocked, null);
+        connect(target, callback);
+      },
       headersTimeout: options.timeoutMs,
       bodyTimeout: options.timeoutMs,
       // Keep at most one connection per origin: politeness, and the scheduler never runs two at once.
@@ -152,11 +159,12 @@ export class Fetcher {
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
       throw new FetchError('bad_url', `${url.protocol.slice(0, -1)} URLs are not fetched, only http and https (${text})`);
     }
-    // Literal addresses skip DNS, so the lookup guard never sees them: check here.
-    const host = url.hostname.replace(/^\[|\]$/g, '');
-    if (!this.options.allowPrivateHosts && net.isIP(host) && isPrivateAddress(host)) {
-      throw new FetchError('blocked_host', new BlockedHostError(host, host).message);
-    }
+    // Literal addresses skip DNS, so the lookup guard never sees them: refuse them here, before any
+    // request, on the first URL and on every redirect. WHATWG parsing has already rewritten the odd
+    // IPv4 spellings (2130706433, 0x7f.1, 0177.0.0.1, 127.1) as dotted decimal.
+    const literal = literalAddress(url.hostname);
+    const blocked = literal === null ? null : checkAddress(literal, literal, this.options.allowPrivateHosts);
+    if (blocked) throw new FetchError('blocked_host', blocked.message, { cause: blocked });
     return url;
   }
 

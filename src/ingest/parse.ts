@@ -82,7 +82,7 @@ const FEED_ROOTS = /^(rss|feed|rdf:RDF|RDF)$/;
  */
 export async function parseFeed(text: string): Promise<ParsedFeed> {
   // Entity declarations are how entity-expansion attacks (billion laughs) work; feeds do not need them.
-  if (/<!DOCTYPE[^>[]*\[[\s\S]*?<!ENTITY/i.test(text.slice(0, 65_536))) {
+  if (declaresEntities(text)) {
     throw new ParseError('the document declares its own XML entities (<!ENTITY>), which are refused: they are how entity-expansion attacks work');
   }
   const root = rootElementName(stripProlog(text));
@@ -122,6 +122,85 @@ export async function parseFeed(text: string): Promise<ParsedFeed> {
     throw new ParseError('the document is truncated before its first item');
   }
   return feed;
+}
+
+/**
+ * Whether a DOCTYPE anywhere in the text declares entities (`<!ENTITY` in its internal subset), read in
+ * one pass from start to end, so a long comment before the DOCTYPE hides nothing and a huge document
+ * costs one read. What is not markup is skipped the way an XML parser skips it: comments, CDATA
+ * sections and processing instructions (XML 1.0 §2.5, §2.7, §2.6: "<!ENTITY" in an item's CDATA is
+ * text, not a declaration), and, inside the internal subset, quoted literals (§2.3: a SYSTEM literal
+ * may hold "<!--" or "]>"). A comment or CDATA section that never ends leaves nothing after it to
+ * declare anything: the scan stops there (and the parser refuses the document).
+ */
+export function declaresEntities(text: string): boolean {
+  for (let at = text.indexOf('<'); at >= 0; at = text.indexOf('<', at)) {
+    if (text.startsWith('<!--', at)) at = after(text, '-->', at + 4);
+    else if (text.startsWith('<![CDATA[', at)) at = after(text, ']]>', at + 9);
+    else if (text.startsWith('<?', at)) at = after(text, '?>', at + 2);
+    else if (startsWithWord(text, '<!DOCTYPE', at)) {
+      const end = scanDoctype(text, at + 9);
+      if (end === null) return true;
+      at = end;
+    } else at++;
+    if (at < 0) return false;
+  }
+  return false;
+}
+
+/** The index just past the next `closer` from `from`, -1 when there is none. */
+function after(text: string, closer: string, from: number): number {
+  const at = text.indexOf(closer, from);
+  return at < 0 ? -1 : at + closer.length;
+}
+
+/** Case-insensitive: an HTML-minded generator may write <!doctype> or <!entity>, and refusing costs nothing. */
+function startsWithWord(text: string, word: string, at: number): boolean {
+  return text.slice(at, at + word.length).toUpperCase() === word;
+}
+
+/**
+ * A DOCTYPE from just after "<!DOCTYPE": the index after it, or null when its internal subset
+ * declares an entity (§2.8: doctypedecl ::= '<!DOCTYPE' S Name (S ExternalID)? S? ('[' intSubset ']' S?)? '>').
+ */
+function scanDoctype(text: string, at: number): number | null {
+  at = markupEnd(text, at, '[');
+  if (text[at] === '>') return at + 1;
+  if (text[at] !== '[') return at;
+  at++;
+  while (at < text.length) {
+    const char = text[at];
+    if (char === ']') return at + 1;
+    if (char !== '<') at++;
+    else if (text.startsWith('<!--', at)) at = after(text, '-->', at + 4);
+    else if (text.startsWith('<?', at)) at = after(text, '?>', at + 2);
+    else if (startsWithWord(text, '<!ENTITY', at)) return null;
+    else {
+      // Another declaration (<!ELEMENT>, <!ATTLIST>, <!NOTATION>) or stray markup.
+      at = markupEnd(text, at + 1, null);
+      if (text[at] === '>') at++;
+    }
+    if (at < 0) return text.length;
+  }
+  return at;
+}
+
+/**
+ * From inside a markup declaration, the index of the ">" that ends it (or of `stop`), quoted
+ * literals skipped, or the text's length. It stops at a "<" too, which no declaration holds outside
+ * its literals, so a declaration left open cannot swallow the one after it; a quote that is never
+ * closed is taken as a character.
+ */
+function markupEnd(text: string, at: number, stop: string | null): number {
+  while (at < text.length) {
+    const char = text[at];
+    if (char === '"' || char === "'") {
+      const close = text.indexOf(char, at + 1);
+      at = close < 0 ? at + 1 : close + 1;
+    } else if (char === '>' || char === '<' || char === stop) return at;
+    else at++;
+  }
+  return at;
 }
 
 /**

@@ -1,4 +1,5 @@
-import { BadInputError } from '../errors';
+import { BadInputError, quote } from '../errors';
+import { controlCharacterProblem, findControlCharacter } from './control-characters';
 
 /**
  * The search syntax of `ArticleFilter.search`, parsed into a tree that each store translates into its
@@ -13,6 +14,9 @@ import { BadInputError } from '../errors';
  *   (rust OR go) AND security  grouping
  *
  * Operators are the upper-case words AND, OR, NOT; in lower case they are ordinary words.
+ *
+ * Control characters are refused here, before any store sees them (see control-characters.ts): tab
+ * and line breaks are spaces, NUL and the others are BAD_USER_INPUT with their position.
  */
 export type SearchNode =
   | { kind: 'term'; text: string; prefix: boolean }
@@ -62,7 +66,7 @@ function tokenize(input: string): Token[] {
       }
       const prefix = raw.endsWith('*');
       const text = raw.replace(/\*+$/, '');
-      if (prefix && !searchable(text)) throw fail(`"${raw}" ${position(start)}: a prefix search needs letters or digits before the *`);
+      if (prefix && !searchable(text)) throw fail(`${quote(raw)} ${position(start)}: a prefix search needs letters or digits before the *`);
       // Punctuation alone ("-", "&") is not searchable text: skip it.
       if (searchable(text)) tokens.push({ type: 'word', text, prefix, at: start });
     }
@@ -75,13 +79,15 @@ export function parseSearch(input: string): SearchNode {
   const length = [...input].length;
   if (length > MAX_SEARCH_LENGTH) throw fail(`at most ${MAX_SEARCH_LENGTH} characters (got ${length})`);
   positionIn = input;
+  const control = findControlCharacter(input);
+  if (control) throw fail(controlCharacterProblem(control));
   const tokens = tokenize(input);
   const terms = tokens.filter((t) => t.type === 'word' || t.type === 'phrase').length;
   if (terms === 0) throw fail('there is nothing to search for: give at least one word');
   if (terms > MAX_SEARCH_TERMS) throw fail(`at most ${MAX_SEARCH_TERMS} words and phrases (got ${terms})`);
   let next = 0;
   const peek = () => tokens[next];
-  const describe = (t: Token | undefined) => (t ? `${t.type === 'word' || t.type === 'phrase' ? `"${t.text}"` : t.type} ${position(t.at)}` : 'the end');
+  const describe = (t: Token | undefined) => (t ? `${t.type === 'word' || t.type === 'phrase' ? quote(t.text) : t.type} ${position(t.at)}` : 'the end');
 
   // or := and (OR and)* ; and := not ([AND] not)* ; not := primary (NOT primary)* ; primary := word | phrase | ( or )
   const parseOr = (): SearchNode => {

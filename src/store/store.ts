@@ -124,8 +124,10 @@ export interface Store {
 
   // Ingestion
 
+  // Every method taking a feed URL compares it as normalizeFeedUrl (feed-url.ts) gives it, so any
+  // spelling of a feed's URL finds it; text that is not an http(s) URL is no feed.
   getFeedByUrl(url: string): Promise<FeedRecord | null>;
-  /** Adds an operator's feed; refuses (BadInputError) a URL that is already a feed. */
+  /** Adds an operator's feed at its normalised URL; refuses (BadInputError) a URL that is not http(s) or already a feed. */
   addFeed(input: { url: string; foundationId: number | null; title: string | null }): Promise<FeedRecord>;
   /**
    * Removes an operator's feed with its articles. A feed from the reference data is disabled

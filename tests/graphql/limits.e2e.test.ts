@@ -6,15 +6,19 @@ import { startTestServer, type GraphQLResponse, type TestServer } from '../helpe
 /**
  * Query limits over real HTTP: depth, cost, list sizes, body size, batching and the execution time
  * limit. Every cost below is computed by hand from the rules of src/graphql/limits.ts:
- *   scalar (and __typename) = 0;  object = 1 + children;  list without `first` = 1 + children;
+ *   scalar (and __typename) = 1;  object = 1 + children;  list without `first` = 1 + children;
  *   connection = 1 + (first ?? last ?? 20, capped at 100) × children;  list with `first` = 1 + first × children;
- *   nodes(ids:) = 1 + ids.length × children;  fragments on an interface: the costliest possible type.
+ *   nodes(ids:) = 1 + ids.length × children;  fragments on an interface or union: they add up.
  */
 
 let api: TestServer;
+/** The same server with a maximum cost of 1000, for the boundaries. */
+let api1000: TestServer;
 
 beforeAll(async () => {
-  api = await startTestServer(await referenceStore());
+  const store = await referenceStore();
+  api = await startTestServer(store);
+  api1000 = await startTestServer(store, { queryMaxCost: 1000 });
 });
 
 interface RawResponse {
@@ -48,8 +52,8 @@ describe('depth limit (10)', () => {
     expect(res.status).toBe(200);
     expect(res.body.errors).toBeUndefined();
     expect(res.body.data.foundation.parent.parent).toBeNull(); // cncf → linux-foundation → none
-    // Cost: slug 0; each of the 9 objects (foundation + 8 parents) adds 1.
-    expect(measured(res.body)).toEqual({ requested: 9, maximum: 1000, depth: 10, maxDepth: 10 });
+    // Cost: slug 1; each of the 9 objects (foundation + 8 parents) adds 1.
+    expect(measured(res.body)).toEqual({ requested: 10, maximum: 10_000, depth: 10, maxDepth: 10 });
   });
 
   it('refuses depth 11 with QUERY_TOO_DEEP, a message saying what to change, and limit/maximum/actual', async () => {
@@ -58,7 +62,7 @@ describe('depth limit (10)', () => {
     expect(res.body.data).toBeUndefined();
     expect(res.body.errors).toHaveLength(1);
     const [error] = res.body.errors!;
-    expect(error.message).toBe('query depth 11 exceeds the maximum depth of 10: select fewer levels of nested fields');
+    expect(error.message).toBe('query depth 11 exceeds the maximum depth of 10 (QUERY_MAX_DEPTH): select fewer levels of nested fields');
     expect(error.extensions).toEqual({ code: 'QUERY_TOO_DEEP', limit: 'depth', maximum: 10, actual: 11 });
   });
 
@@ -87,132 +91,142 @@ describe('depth limit (10)', () => {
     const document = `query Shallow { foundation(slug: "cncf") { slug } } query Deep ${depth11}`;
     const shallow = await post(api, { query: document, operationName: 'Shallow' });
     expect(shallow.body.errors).toBeUndefined();
-    expect(measured(shallow.body)).toMatchObject({ depth: 2, requested: 1 });
+    expect(measured(shallow.body)).toMatchObject({ depth: 2, requested: 2 });
     const deep = await post(api, { query: document, operationName: 'Deep' });
     expect(deep.body.errors![0].extensions).toMatchObject({ code: 'QUERY_TOO_DEEP', actual: 11 });
   });
 
-  it('accepts the full introspection query despite its nesting: introspection is neither deep nor costly', async () => {
+  it('accepts the full introspection query despite its nesting: introspection adds no depth, and costs about what it returns', async () => {
     const res = await post(api, { query: getIntrospectionQuery() });
     expect(res.status).toBe(200);
     expect(res.body.errors).toBeUndefined();
     expect(res.body.data.__schema.queryType.name).toBe('Query');
-    expect(measured(res.body)).toMatchObject({ requested: 0, depth: 0 });
+    const { requested, depth } = measured(res.body);
+    expect(depth).toBe(0);
+    // About one per value of the answer: count the values (objects and leaves) it returned.
+    let values = 0;
+    const walk = (v: unknown): void => {
+      values++;
+      if (Array.isArray(v)) { values--; v.forEach(walk); } else if (v && typeof v === 'object') Object.values(v).forEach(walk);
+    };
+    walk(res.body.data);
+    expect(requested).toBeGreaterThan(values / 2);
+    expect(requested).toBeLessThan(values * 2);
   });
 });
 
-describe('cost limit (1000)', () => {
+describe('cost limit (10,000 by default)', () => {
   it('computes the cost of a connection with nodes and nested objects', async () => {
-    // parent{slug} 1; foundation{slug parent} 1+1 = 2; feed{url foundation} 1+2 = 3; companies (list, no first) {slug} 1;
-    // nodes (list, no first) 1 + (3+1) = 5; totalCount 0; articles(first: 10) 1 + 10×5 = 51.
+    // parent{slug} 1+1 = 2; foundation{slug parent} 1+1+2 = 4; feed{url foundation} 1+1+4 = 6; companies (list, no first) {slug} 2;
+    // nodes (list, no first) {title feed companies} 1 + 1+6+2 = 10; totalCount 1; articles(first: 10) 1 + 10×(1+10) = 111.
     const res = await post(api, {
       query: `{ articles(first: 10) { totalCount nodes { title feed { url foundation { slug parent { slug } } } companies { slug } } } }`,
     });
     expect(res.body.errors).toBeUndefined();
-    expect(measured(res.body)).toEqual({ requested: 51, maximum: 1000, depth: 6, maxDepth: 10 });
+    expect(measured(res.body)).toEqual({ requested: 111, maximum: 10_000, depth: 6, maxDepth: 10 });
   });
 
   it('computes the cost of edges { node } with pageInfo', async () => {
-    // parent{slug} 1; node{slug parent} 2; edges{cursor node} 3; pageInfo 1; companies(first: 5) 1 + 5×(3+1) = 21.
+    // parent{slug} 2; node{slug parent} 1+1+2 = 4; edges{cursor node} 1+1+4 = 6; pageInfo{endCursor} 2; companies(first: 5) 1 + 5×(2+6) = 41.
     const res = await post(api, { query: `{ companies(first: 5) { pageInfo { endCursor } edges { cursor node { slug parent { slug } } } } }` });
     expect(res.body.errors).toBeUndefined();
     expect(res.body.data.companies.edges).toHaveLength(5);
-    expect(measured(res.body).requested).toBe(21);
+    expect(measured(res.body).requested).toBe(41);
   });
 
   it('computes the cost of nested connections, the default page size being 20', async () => {
-    // company.articles (no first: 20) {totalCount} 1 + 20×0 = 1; company 1+1 = 2; membership nodes 1+2 = 3;
-    // memberships(first: 4) 1 + 4×3 = 13; foundation nodes 1+13 = 14; foundations(first: 3) 1 + 3×14 = 43.
+    // company.articles (no first: 20) {totalCount} 1 + 20×1 = 21; company 1+21 = 22; membership nodes {tier company} 1+1+22 = 24;
+    // memberships(first: 4) 1 + 4×24 = 97; foundation nodes {slug memberships} 1+1+97 = 99; foundations(first: 3) 1 + 3×99 = 298.
     const res = await post(api, {
       query: `{ foundations(first: 3) { nodes { slug memberships(first: 4) { nodes { tier company { articles { totalCount } } } } } } }`,
     });
     expect(res.body.errors).toBeUndefined();
-    expect(measured(res.body).requested).toBe(43);
-    // Without `first` a connection costs 20 times what it selects: articles { nodes { feed { url } } } = 1 + 20×(1+1) = 41.
+    expect(measured(res.body).requested).toBe(298);
+    // Without `first` a connection costs 20 times what it selects: articles { nodes { feed { url } } } = 1 + 20×(1+2) = 61.
     const defaults = await post(api, { query: `{ articles { nodes { feed { url } } } }` });
-    expect(measured(defaults.body).requested).toBe(41);
-    // `last` sizes the page like `first`: articles(last: 30) { nodes { id } } = 1 + 30×1 = 31.
+    expect(measured(defaults.body).requested).toBe(61);
+    // `last` sizes the page like `first`: articles(last: 30) { nodes { id } } = 1 + 30×2 = 61.
     const backward = await post(api, { query: `{ articles(last: 30) { nodes { id } } }` });
     expect(backward.body.errors).toBeUndefined();
-    expect(measured(backward.body).requested).toBe(31);
+    expect(measured(backward.body).requested).toBe(61);
   });
 
-  it('computes the cost of nodes(ids:) from the number of ids, taking the costliest type of the fragments', async () => {
+  it('computes the cost of nodes(ids:) from the number of ids, adding up the fragments for each type', async () => {
     const ids = await post(api, { query: `{ foundations(first: 2) { nodes { id } } company(slug: "google") { id } }` });
     const list = [...ids.body.data.foundations.nodes.map((n: { id: string }) => n.id), ids.body.data.company.id];
     expect(list).toHaveLength(3);
-    // Foundation branch: parent{slug} = 1; Company branch: parent{slug} 1 + subsidiaries{slug} 1 = 2; max 2.
-    // nodes(ids: 3 ids) = 1 + 3×2 = 7.
+    // id 1; Foundation fragment: parent{slug} = 2; Company fragment: parent{slug} 2 + subsidiaries{slug} 2 = 4.
+    // nodes(ids: 3 ids) = 1 + 3×(1+2+4) = 22.
     const res = await post(api, {
       query: `query ($ids: [ID!]!) { nodes(ids: $ids) { id ... on Foundation { parent { slug } } ... on Company { parent { slug } subsidiaries { slug } } } }`,
       variables: { ids: list },
     });
     expect(res.body.errors).toBeUndefined();
     expect(res.body.data.nodes.map((n: { id: string }) => n.id)).toEqual(list);
-    expect(measured(res.body).requested).toBe(7);
+    expect(measured(res.body).requested).toBe(22);
   });
 
   it('multiplies lists that take `first` (with its default value) by it', async () => {
-    // articleCounts(first: 20 by default) { count company { slug } } = 1 + 20×1 = 21;
-    // company { coMentionedCompanies(first: 10 by default) { company { slug } } } = 1 + (1 + 10×1) = 12. Total 33.
+    // articleCounts(first: 20 by default) { count company { slug } } = 1 + 20×(1+2) = 61;
+    // company { coMentionedCompanies(first: 10 by default) { company { slug } } } = 1 + (1 + 10×2) = 22. Total 83.
     const res = await post(api, {
       query: `{ articleCounts(by: COMPANY) { count company { slug } } company(slug: "google") { coMentionedCompanies { company { slug } } } }`,
     });
     expect(res.body.errors).toBeUndefined();
-    expect(measured(res.body).requested).toBe(33);
+    expect(measured(res.body).requested).toBe(83);
   });
 
-  // p1..p9: articles(first: 100) { nodes { id } } = 1 + 100×(1 + 0) = 101 each, 909 in all.
-  const pages = Array.from({ length: 9 }, (_, i) => `p${i + 1}: articles(first: 100) { nodes { id } }`).join(' ');
-  // p10: articles(first: 90) { nodes { id } } = 91, total 1000; with first: 91 it is 92, total 1001.
-  const cost1000 = `{ ${pages} p10: articles(first: 90) { nodes { id } } }`;
-  const cost1001 = `{ ${pages} p10: articles(first: 91) { nodes { id } } }`;
+  // p1..p4: articles(first: 100) { nodes { id } } = 1 + 100×(1 + 1) = 201 each, 804 in all.
+  const pages = Array.from({ length: 4 }, (_, i) => `p${i + 1}: articles(first: 100) { nodes { id } }`).join(' ');
+  // p5: articles(first: 97) { nodes { id } } = 195, and __typename 1: total 1000; one more __typename: 1001.
+  const cost1000 = `{ ${pages} p5: articles(first: 97) { nodes { id } } __typename }`;
+  const cost1001 = `{ ${pages} p5: articles(first: 97) { nodes { id } } __typename t: __typename }`;
 
-  it('accepts a query costing exactly 1000', async () => {
-    const res = await post(api, { query: cost1000 });
+  it('accepts a query costing exactly 1000 (QUERY_MAX_COST=1000)', async () => {
+    const res = await post(api1000, { query: cost1000 });
     expect(res.status).toBe(200);
     expect(res.body.errors).toBeUndefined();
-    expect(Object.keys(res.body.data)).toHaveLength(10);
+    expect(Object.keys(res.body.data)).toHaveLength(6);
     expect(measured(res.body)).toEqual({ requested: 1000, maximum: 1000, depth: 3, maxDepth: 10 });
   });
 
   it('refuses a query costing 1001 with QUERY_TOO_COSTLY and limit/maximum/actual', async () => {
-    const res = await post(api, { query: cost1001 });
+    const res = await post(api1000, { query: cost1001 });
     expect(res.status).toBe(400);
     expect(res.body.data).toBeUndefined();
     expect(res.body.errors).toHaveLength(1);
     const [error] = res.body.errors!;
-    expect(error.message).toMatch(/^query cost 1001 exceeds the maximum cost of 1000: `first`\/`last` multiply the cost/);
+    expect(error.message).toMatch(/^query cost 1001 exceeds the maximum cost of 1000 \(QUERY_MAX_COST\): every field costs 1 and `first`\/`last` multiply the cost/);
     expect(error.extensions).toEqual({ code: 'QUERY_TOO_COSTLY', limit: 'cost', maximum: 1000, actual: 1001 });
   });
 
   it('counts aliases separately: the same field under two aliases costs twice', async () => {
-    // articles(first: 10) { nodes { id } } = 1 + 10×1 = 11.
+    // articles(first: 10) { nodes { id } } = 1 + 10×2 = 21.
     const once = await post(api, { query: `{ a: articles(first: 10) { nodes { id } } }` });
     const twice = await post(api, { query: `{ a: articles(first: 10) { nodes { id } } b: articles(first: 10) { nodes { id } } }` });
-    expect(measured(once.body).requested).toBe(11);
-    expect(measured(twice.body).requested).toBe(22);
+    expect(measured(once.body).requested).toBe(21);
+    expect(measured(twice.body).requested).toBe(42);
   });
 
   it('caps the page size used in the cost at 100; the field itself refuses larger pages', async () => {
-    // articles(first: 500) { nodes { id } } = 1 + min(500, 100)×1 = 101.
+    // articles(first: 500) { nodes { id } } = 1 + min(500, 100)×2 = 201.
     const res = await post(api, { query: `{ articles(first: 500) { nodes { id } } }` });
     expect(res.body.errors![0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT' }, message: expect.stringContaining('`first` must be between 0 and 100 (got 500)') });
-    expect(measured(res.body).requested).toBe(101);
+    expect(measured(res.body).requested).toBe(201);
   });
 
   it('takes its maximum from the configuration', async () => {
-    const strict = await startTestServer(await referenceStore(), { queryMaxCost: 50 });
-    // articles(first: 49) { nodes { id } } = 50: accepted; first: 50 → 51: refused.
-    const ok = await post(strict, { query: `{ articles(first: 49) { nodes { id } } }` });
+    const strict = await startTestServer(await referenceStore(), { queryMaxCost: 49 });
+    // articles(first: 24) { nodes { id } } = 1 + 24×2 = 49: accepted; first: 25 → 51: refused.
+    const ok = await post(strict, { query: `{ articles(first: 24) { nodes { id } } }` });
     expect(ok.body.errors).toBeUndefined();
-    expect(measured(ok.body)).toEqual({ requested: 50, maximum: 50, depth: 3, maxDepth: 10 });
-    const refused = await post(strict, { query: `{ articles(first: 50) { nodes { id } } }` });
+    expect(measured(ok.body)).toEqual({ requested: 49, maximum: 49, depth: 3, maxDepth: 10 });
+    const refused = await post(strict, { query: `{ articles(first: 25) { nodes { id } } }` });
     expect(refused.status).toBe(400);
-    expect(refused.body.errors![0].message).toMatch(/^query cost 51 exceeds the maximum cost of 50:/);
-    expect(refused.body.errors![0].extensions).toEqual({ code: 'QUERY_TOO_COSTLY', limit: 'cost', maximum: 50, actual: 51 });
+    expect(refused.body.errors![0].message).toMatch(/^query cost 51 exceeds the maximum cost of 49 \(QUERY_MAX_COST\):/);
+    expect(refused.body.errors![0].extensions).toEqual({ code: 'QUERY_TOO_COSTLY', limit: 'cost', maximum: 49, actual: 51 });
     // The same query is well within the default maximum.
-    expect((await post(api, { query: `{ articles(first: 50) { nodes { id } } }` })).body.errors).toBeUndefined();
+    expect((await post(api, { query: `{ articles(first: 25) { nodes { id } } }` })).body.errors).toBeUndefined();
   });
 });
 
@@ -220,19 +234,19 @@ describe('variables', () => {
   const byVariable = `query Page($n: Int) { articles(first: $n) { nodes { id } } }`;
 
   it('computes the cost from the variable values', async () => {
-    // 1 + n×1; n absent: the default page size 20.
-    expect(measured((await post(api, { query: byVariable, variables: { n: 7 } })).body).requested).toBe(8);
-    expect(measured((await post(api, { query: byVariable, variables: { n: 100 } })).body).requested).toBe(101);
-    expect(measured((await post(api, { query: byVariable, variables: {} })).body).requested).toBe(21);
+    // 1 + n×2; n absent: the default page size 20.
+    expect(measured((await post(api, { query: byVariable, variables: { n: 7 } })).body).requested).toBe(15);
+    expect(measured((await post(api, { query: byVariable, variables: { n: 100 } })).body).requested).toBe(201);
+    expect(measured((await post(api, { query: byVariable, variables: {} })).body).requested).toBe(41);
     // The operation's default value counts when the variable is not given.
     const withDefault = `query Page($n: Int = 5) { articles(first: $n) { nodes { id } } }`;
-    expect(measured((await post(api, { query: withDefault })).body).requested).toBe(6);
+    expect(measured((await post(api, { query: withDefault })).body).requested).toBe(11);
 
-    // Nine pages of 100 (909) plus one of $n: within the limit for n = 90, over it for n = 91.
-    const pages = Array.from({ length: 9 }, (_, i) => `p${i + 1}: articles(first: 100) { nodes { id } }`).join(' ');
+    // Four pages of 100 (804) plus one of $n (1 + 2n): within 1000 for n = 97 (999), over it for n = 98 (1001).
+    const pages = Array.from({ length: 4 }, (_, i) => `p${i + 1}: articles(first: 100) { nodes { id } }`).join(' ');
     const query = `query ($n: Int) { ${pages} last: articles(first: $n) { nodes { id } } }`;
-    expect(measured((await post(api, { query, variables: { n: 90 } })).body).requested).toBe(1000);
-    const over = await post(api, { query, variables: { n: 91 } });
+    expect(measured((await post(api1000, { query, variables: { n: 97 } })).body).requested).toBe(999);
+    const over = await post(api1000, { query, variables: { n: 98 } });
     expect(over.body.errors![0].extensions).toEqual({ code: 'QUERY_TOO_COSTLY', limit: 'cost', maximum: 1000, actual: 1001 });
   });
 

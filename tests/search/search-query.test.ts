@@ -143,10 +143,30 @@ describe('parseSearch', () => {
       ['over 32 words', words(MAX_SEARCH_TERMS + 1), 'at most 32 words and phrases (got 33)'],
       ['over 32 words and phrases', `${words(MAX_SEARCH_TERMS)} "one more"`, 'at most 32 words and phrases (got 33)'],
       ['over 32 words, lower-case operators counting as words', `${words(30)} rust and go`, 'at most 32 words and phrases (got 33)'],
+      // Control characters (src/search/control-characters.ts): refused before the tree is built.
+      ['a NUL inside a word', 'kube\u0000rnetes', 'a NUL character (U+0000) at character 5 is not allowed: remove it'],
+      ['a NUL alone', '\u0000', 'a NUL character (U+0000) at character 1 is not allowed: remove it'],
+      ['a NUL inside a phrase', '"supply\u0000chain"', 'a NUL character (U+0000) at character 8 is not allowed: remove it'],
+      ['a NUL inside an unclosed quote: the NUL is reported', '"supply\u0000', 'a NUL character (U+0000) at character 8 is not allowed: remove it'],
+      ['the first of several control characters', 'a\u0001b\u0000', 'a control character (U+0001) at character 2 is not allowed: remove it'],
+      ['a C0 control (U+001F)', 'rust\u001f', 'a control character (U+001F) at character 5 is not allowed: remove it'],
+      ['a vertical tab', 'rust\u000bgo', 'a control character (U+000B) at character 5 is not allowed: remove it'],
+      ['a form feed', 'rust\u000cgo', 'a control character (U+000C) at character 5 is not allowed: remove it'],
+      ['DEL', 'rust\u007f', 'a control character (U+007F) at character 5 is not allowed: remove it'],
+      ['a C1 control (U+0085)', 'rust\u0085go', 'a control character (U+0085) at character 5 is not allowed: remove it'],
+      ['a quoted word is cut in the message', `${'-'.repeat(200)}*`, `"${'-'.repeat(100)}…" (201 characters) at character 1: a prefix search needs letters or digits before the *`],
     ])('%s', (_label, input, message) => {
       const err = errorOf(() => parseSearch(input));
       expect(err.message).toBe(prefix + message);
       expect(err.code).toBe('BAD_INPUT');
+    });
+
+    it('tab, line feed and carriage return are spaces', () => {
+      expect(parseSearch('rust\tOR\r\ngo\nsecurity')).toEqual(or(term('rust'), and(term('go'), term('security'))));
+    });
+
+    it('counts positions of control characters in characters, not UTF-16 code units', () => {
+      expect(errorOf(() => parseSearch('😀 rust\u0000')).message).toBe('`filter.search`: a NUL character (U+0000) at character 7 is not allowed: remove it');
     });
 
     it('counts positions in characters, not UTF-16 code units (emoji before an unclosed quote)', () => {
@@ -161,6 +181,14 @@ describe('parseSearch', () => {
 
     it('turns `filter.search` into a tree', async () => {
       await expect(viaApi('  rust OR go  ')).resolves.toMatchObject({ search: or(term('rust'), term('go')) });
+    });
+
+    it('an empty or blank search is no search; one of control characters is refused', async () => {
+      await expect(viaApi('')).resolves.toMatchObject({ search: undefined });
+      await expect(viaApi(' \t\n ')).resolves.toMatchObject({ search: undefined });
+      // trim() removes a vertical tab, but it is a control character, not a space: refused, not ignored.
+      await expect(viaApi('\u000b')).rejects.toThrow('`filter.search`: a control character (U+000B) at character 1 is not allowed: remove it');
+      await expect(viaApi(' \u0000 ')).rejects.toThrow('`filter.search`: a NUL character (U+0000) at character 2 is not allowed: remove it');
     });
 
     it('reports positions in the text the user sent, leading spaces included', async () => {

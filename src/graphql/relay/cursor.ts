@@ -1,4 +1,5 @@
 import type { SortKey } from '../../store/paging';
+import { quote } from '../../errors';
 import { badInput } from '../errors';
 
 /**
@@ -25,17 +26,25 @@ export function decodeCursor(cursor: string, ordering: string, argument: 'after'
     parsed.slice(1).every((part) => typeof part === 'string' || (typeof part === 'number' && Number.isFinite(part)));
   if (!valid) {
     throw badInput(
-      `\`${argument}\` is not a valid cursor: pass a \`cursor\` of an edge, or \`pageInfo.startCursor\`/\`endCursor\`, from this connection`,
+      `\`${argument}\` is not a valid cursor: ${quote(cursor)}; pass a \`cursor\` of an edge, or \`pageInfo.startCursor\`/\`endCursor\`, from this connection`,
       argument,
     );
   }
   const [cursorOrdering, ...key] = parsed as [string, ...(string | number)[]];
   if (cursorOrdering !== ordering) {
     throw badInput(
-      `\`${argument}\` is a cursor for the ordering ${cursorOrdering}, but this request orders by ${ordering}: ` +
+      `\`${argument}\` is a cursor for the ordering ${orderingName(cursorOrdering)}, but this request orders by ${ordering}: ` +
         'cursors are only valid with the orderBy they were returned under',
       argument,
     );
   }
   return key;
+}
+
+/**
+ * An ordering read from a cursor, for a message: as the schema spells it ("FETCHED_AT") when it is
+ * such a name, which every cursor this API returns holds; quoted and cut when a client made it up.
+ */
+function orderingName(ordering: string): string {
+  return /^[A-Z][A-Z0-9_]{0,63}$/.test(ordering) ? ordering : quote(ordering);
 }

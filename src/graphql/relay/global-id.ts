@@ -1,3 +1,4 @@
+import { quote } from '../../errors';
 import { badInput } from '../errors';
 
 /** The types that implement Node, as they appear inside global ids. */
@@ -30,7 +31,7 @@ export function fromGlobalId(id: string): DecodedId | null {
 export function rowIdOf(id: string, type: NodeTypeName, argument: string): number {
   const decoded = fromGlobalId(id);
   if (!decoded || decoded.type !== type) {
-    throw badInput(`\`${argument}\`: "${id}" is not the id of ${article(type)} ${type}; use the \`id\` field of ${article(type)} ${type}`, argument);
+    throw badInput(`\`${argument}\`: ${quote(id)} is not the id of ${article(type)} ${type}; use the \`id\` field of ${article(type)} ${type}`, argument);
   }
   return decoded.rowId;
 }

@@ -1,5 +1,6 @@
 import { Arg, Ctx, ID, Query, Resolver } from 'type-graphql';
 import type { Context } from '../context';
+import { quote } from '../../errors';
 import { badInput } from '../errors';
 import { capList } from '../filters';
 import { fromGlobalId } from '../relay/global-id';
@@ -12,7 +13,7 @@ import { Node } from '../types/node.type';
 
 async function loadNode(ctx: Context, id: string, argument: string): Promise<Node | null> {
   const decoded = fromGlobalId(id);
-  if (!decoded) throw badInput(`\`${argument}\`: "${id}" is not an id of this API; use the \`id\` field of an object`, argument);
+  if (!decoded) throw badInput(`\`${argument}\`: ${quote(id)} is not an id of this API; use the \`id\` field of an object`, argument);
   switch (decoded.type) {
     case 'Foundation': {
       const record = await ctx.loaders.foundation.load(decoded.rowId);

@@ -1,6 +1,7 @@
 import type { ReferenceData } from '../../reference/schema';
 import type { ReferenceLoadResult, UpsertCount } from '../store';
 import type { Db } from './open';
+import { normalizeFeedUrl } from '../feed-url';
 
 const counter = (): UpsertCount => ({ inserted: 0, updated: 0, unchanged: 0 });
 
@@ -149,12 +150,14 @@ export function upsertReferenceData(db: Db, data: ReferenceData, now: number): R
   for (const f of data.foundations) {
     const fid = foundationId.get(f.slug) as number;
     for (const feed of f.feeds) {
-      if (redirected.get(feed.url) !== undefined) {
+      // Stored as operators' feeds are, so `feeds remove URL` and the like find it by any spelling.
+      const url = normalizeFeedUrl(feed.url);
+      if (redirected.get(url) !== undefined) {
         result.feeds.unchanged++;
         continue;
       }
-      const existed = feedExists.get(feed.url) !== undefined;
-      const changes = upsertFeed.run({ url: feed.url, foundationId: fid, title: feed.title, now }).changes;
+      const existed = feedExists.get(url) !== undefined;
+      const changes = upsertFeed.run({ url, foundationId: fid, title: feed.title, now }).changes;
       count(result.feeds, existed, changes);
     }
   }

@@ -1,5 +1,6 @@
-import { BadInputError, StoreError, describeError } from '../../errors';
+import { BadInputError, StoreError, describeError, quote } from '../../errors';
 import type { ReferenceData } from '../../reference/schema';
+import { feedUrlKey, normalizeFeedUrl } from '../feed-url';
 import type { Page, PageRequest } from '../paging';
 import type {
   ArticleCountBucket,
@@ -384,28 +385,39 @@ export class SqliteStore implements Store {
 
   // Ingestion
 
+  // Feeds are keyed by normalizeFeedUrl(url), however the caller spelled it (unique index on url).
   async getFeedByUrl(url: string): Promise<FeedRecord | null> {
-    return (this.statements.get(`SELECT ${FEED_COLUMNS} FROM feeds fd WHERE fd.url = ?`).get(url) as FeedRecord | undefined) ?? null;
+    const key = feedUrlKey(url);
+    if (key === null) return null;
+    return (this.statements.get(`SELECT ${FEED_COLUMNS} FROM feeds fd WHERE fd.url = ?`).get(key) as FeedRecord | undefined) ?? null;
   }
 
   async addFeed(input: { url: string; foundationId: number | null; title: string | null }): Promise<FeedRecord> {
+    let url: string;
+    try {
+      url = normalizeFeedUrl(input.url);
+    } catch (err) {
+      throw new BadInputError(describeError(err));
+    }
     const now = this.now();
     const insert = this.db.transaction(() => {
-      if (this.statements.get('SELECT 1 FROM feeds WHERE url = ?').get(input.url)) {
-        throw new BadInputError(`${input.url} is already a feed`);
+      if (this.statements.get('SELECT 1 FROM feeds WHERE url = ?').get(url)) {
+        throw new BadInputError(`${quote(url, 200)} is already a feed`);
       }
       this.statements
         .get(`INSERT INTO feeds (url, foundation_id, title, origin, created_at, updated_at) VALUES (?, ?, ?, 'operator', ?, ?)`)
-        .run(input.url, input.foundationId, input.title, now, now);
+        .run(url, input.foundationId, input.title, now, now);
     });
     insert.immediate();
-    return (await this.getFeedByUrl(input.url))!;
+    return (await this.getFeedByUrl(url))!;
   }
 
   async removeFeed(url: string): Promise<'deleted' | 'disabled' | 'not_found'> {
+    const key = feedUrlKey(url);
+    if (key === null) return 'not_found';
     return this.db
       .transaction(() => {
-        const feed = this.statements.get('SELECT id, origin FROM feeds WHERE url = ?').get(url) as { id: number; origin: string } | undefined;
+        const feed = this.statements.get('SELECT id, origin FROM feeds WHERE url = ?').get(key) as { id: number; origin: string } | undefined;
         if (!feed) return 'not_found' as const;
         if (feed.origin === 'reference') {
           this.statements.get('UPDATE feeds SET disabled_at = COALESCE(disabled_at, ?), updated_at = ? WHERE id = ?').run(this.now(), this.now(), feed.id);
@@ -419,11 +431,13 @@ export class SqliteStore implements Store {
   }
 
   async setFeedDisabled(url: string, disabled: boolean): Promise<FeedRecord | null> {
+    const key = feedUrlKey(url);
+    if (key === null) return null;
     const now = this.now();
     this.statements
       .get('UPDATE feeds SET disabled_at = CASE WHEN ? THEN COALESCE(disabled_at, ?) END, updated_at = ? WHERE url = ?')
-      .run(disabled ? 1 : 0, now, now, url);
-    return this.getFeedByUrl(url);
+      .run(disabled ? 1 : 0, now, now, key);
+    return this.getFeedByUrl(key);
   }
 
   async listFeedsToFetch(selection: { dueBy: number } | { all: true }, limit: number): Promise<FeedRecord[]> {
