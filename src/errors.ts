@@ -79,3 +79,37 @@ export function quote(value: string, max = 100): string {
   for (const _ of value.slice(consumed)) total++;
   return `"${body}…" (${total} characters)`;
 }
+
+/**
+ * A message from graphql-js or Apollo with every double-quoted run longer than `max` characters cut
+ * (`Variable "$d" got invalid value "qqqq…"`): they quote the caller's values, names and enum
+ * spellings whole, and some scalars unquoted. One linear scan for the quotes, one for long runs.
+ */
+export function shortenQuoted(message: string, max = 100): string {
+  if (message.length <= max) return message;
+  let out = '';
+  let i = 0;
+  while (i < message.length) {
+    const open = message.indexOf('"', i);
+    if (open === -1) {
+      out += message.slice(i);
+      break;
+    }
+    // The closing quote: the next one not escaped by a backslash.
+    let close = open + 1;
+    while (close < message.length && message[close] !== '"') close += message[close] === '\\' ? 2 : 1;
+    const inside = message.slice(open + 1, Math.min(close, message.length));
+    let kept = inside;
+    if (inside.length > max) {
+      kept = inside.slice(0, max);
+      // Never half a surrogate pair (nor half an escape such as \u0000).
+      if (/[\ud800-\udbff]$/.test(kept)) kept = kept.slice(0, -1);
+      kept = `${kept.replace(/\\[^"]{0,5}$/, '')}…`;
+    }
+    out += `${message.slice(i, open)}"${kept}"`;
+    i = close + 1;
+  }
+  // Some scalars quote nothing (`cannot represent an invalid date-time-string xxxx...`): cut any
+  // unbroken run of text as long as that too.
+  return out.replace(new RegExp(`[^\\s"]{${max + 1},}`, 'g'), (run) => `${run.slice(0, /[\ud800-\udbff]/.test(run[max - 1]) ? max - 1 : max)}…`);
+}

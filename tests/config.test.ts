@@ -1,4 +1,6 @@
-import { loadConfig } from '../src/config';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describeSettings, loadConfig } from '../src/config';
 import { ConfigError } from '../src/errors';
 
 describe('loadConfig', () => {
@@ -59,4 +61,20 @@ describe('loadConfig', () => {
       expect((err as ConfigError).problems).toHaveLength(2);
     }
   });
+});
+
+describe('the README', () => {
+  const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
+
+  it.each(describeSettings().map((s) => [s.env, s.shownDefault] as const))('lists %s with its default %s in the configuration table', (env, shownDefault) => {
+    expect(readme).toContain(`| \`${env}\` | \`${shownDefault}\` |`);
+  });
+
+  it.each(describeSettings().filter((s) => /^(QUERY_MAX|WS_MAX|MAX_REQUEST|FETCH_MAX_BODY|FETCH_TIMEOUT|FETCH_CONNECT)/.test(s.env)).map((s) => [s.env] as const))(
+    'names %s in the limits table',
+    (env) => {
+      const limits = readme.slice(readme.indexOf('### Limits'), readme.indexOf('### Caching'));
+      expect(limits).toContain(`\`${env}\``);
+    },
+  );
 });

@@ -1,4 +1,4 @@
-import { quote } from '../src/errors';
+import { quote, shortenQuoted } from '../src/errors';
 
 describe('quote: user input in error messages', () => {
   it.each<[string, string, string]>([
@@ -35,5 +35,28 @@ describe('quote: user input in error messages', () => {
     // Each NUL becomes the six characters \u0000: 16 of them fit in 100, never a part of one.
     expect(quote('\u0000'.repeat(10_000))).toBe(`"${'\\u0000'.repeat(16)}…" (10000 characters)`);
     expect(quote('ab\u0000', 4)).toBe('"ab…" (3 characters)');
+  });
+});
+
+describe('shortenQuoted', () => {
+  it('cuts every long quoted run and every long unbroken run, and leaves short messages alone', () => {
+    const long = 'v'.repeat(500);
+    expect(shortenQuoted(`Variable "$n" got invalid value "${long}"; Int cannot represent non-integer value: "${long}"`)).toBe(
+      `Variable "$n" got invalid value "${'v'.repeat(100)}…"; Int cannot represent non-integer value: "${'v'.repeat(100)}…"`,
+    );
+    expect(shortenQuoted(`DateTime cannot represent an invalid date-time-string ${long}`)).toBe(
+      `DateTime cannot represent an invalid date-time-string ${'v'.repeat(100)}…`,
+    );
+    const short = 'Cannot query field "nope" on type "Query".';
+    expect(shortenQuoted(short)).toBe(short);
+  });
+
+  it('never splits a surrogate pair, and skips escaped quotes inside a quoted run', () => {
+    const emoji = '😀'.repeat(300);
+    const cut = shortenQuoted(`value "${emoji}"`);
+    expect(cut.length).toBeLessThan(120);
+    expect(cut).not.toMatch(/[\ud800-\udbff](?![\udc00-\udfff])/);
+    const escaped = shortenQuoted(`value "${'a\\"'.repeat(100)}" end`);
+    expect(escaped).toMatch(/…" end$/);
   });
 });

@@ -3,6 +3,7 @@ import type { Config } from '../config';
 import { AppError } from '../errors';
 import type { Logger } from '../log';
 import { openReadyStore } from '../main';
+import { FeedUrlError, normalizeFeedUrl } from '../store/feed-url';
 import type { Store } from '../store/store';
 import { formatTime, table } from './table';
 
@@ -29,27 +30,31 @@ export async function feedsCommand(args: string[], config: Config, log: Logger):
   });
   if (!action || !['list', 'add', 'remove', 'disable', 'enable'].includes(action)) throw new UsageError(action ? `unknown action "${action}"` : 'an action is needed');
   if (action !== 'list' && positionals.length !== 1) throw new UsageError(`${action} needs one feed URL`);
+  if (action === 'add' && !values.foundation) throw new UsageError('add needs --foundation SLUG');
+  // Feeds are known by their normalised URL: any spelling of it (2130706433 for 127.0.0.1, HTTP://,
+  // an explicit :80) names the same feed here as in `fetch --feed`.
+  const url = action === 'list' ? '' : feedUrl(positionals[0]);
   const store = await openReadyStore(config, log);
   try {
     switch (action) {
       case 'list':
         return await list(store);
       case 'add':
-        return await add(store, positionals[0], values.foundation, values.title);
+        return await add(store, url, values.foundation!, values.title);
       case 'remove': {
-        const outcome = await store.removeFeed(positionals[0]);
+        const outcome = await store.removeFeed(url);
         const message = {
-          deleted: `Removed ${positionals[0]} and its articles.\n`,
-          disabled: `${positionals[0]} comes from the reference data: disabled instead of removed (it would come back at the next start).\n`,
-          not_found: `${positionals[0]} is not a feed.\n`,
+          deleted: `Removed ${url} and its articles.\n`,
+          disabled: `${url} comes from the reference data: disabled instead of removed (it would come back at the next start).\n`,
+          not_found: `${url} is not a feed.\n`,
         }[outcome];
         (outcome === 'not_found' ? process.stderr : process.stdout).write(message);
         return outcome === 'not_found' ? 1 : 0;
       }
       default: {
-        const feed = await store.setFeedDisabled(positionals[0], action === 'disable');
+        const feed = await store.setFeedDisabled(url, action === 'disable');
         if (!feed) {
-          process.stderr.write(`${positionals[0]} is not a feed.\n`);
+          process.stderr.write(`${url} is not a feed.\n`);
           return 1;
         }
         process.stdout.write(`${feed.url} is ${feed.status === 'DISABLED' ? 'disabled' : 'enabled'}.\n`);
@@ -83,18 +88,20 @@ async function list(store: Store): Promise<number> {
   return 0;
 }
 
-async function add(store: Store, url: string, foundationSlug: string | undefined, title: string | undefined): Promise<number> {
-  if (!foundationSlug) throw new UsageError('add needs --foundation SLUG');
-  let parsed: URL;
+/** The feed URL as typed, normalised as the store keys feeds; a usage error when it cannot be a feed. */
+function feedUrl(text: string): string {
   try {
-    parsed = new URL(url);
-  } catch {
-    throw new UsageError(`"${url}" is not an absolute URL`);
+    return normalizeFeedUrl(text);
+  } catch (err) {
+    if (err instanceof FeedUrlError) throw new UsageError(err.reason);
+    throw err;
   }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new UsageError('only http and https feeds can be added');
+}
+
+async function add(store: Store, url: string, foundationSlug: string, title: string | undefined): Promise<number> {
   const [foundation] = await store.getFoundationsBySlug([foundationSlug]);
   if (!foundation) throw new UsageError(`unknown foundation "${foundationSlug}"`);
-  const feed = await store.addFeed({ url: parsed.toString(), foundationId: foundation.id, title: title ?? null });
+  const feed = await store.addFeed({ url, foundationId: foundation.id, title: title ?? null });
   process.stdout.write(`Added ${feed.url} (${foundation.slug}); it will be fetched by the next \`fetch\` or by the service's scheduler.\n`);
   return 0;
 }

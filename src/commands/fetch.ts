@@ -3,6 +3,7 @@ import type { Config } from '../config';
 import type { RefreshReport } from '../ingest/refresh-feed';
 import type { Logger } from '../log';
 import { openReadyStore } from '../main';
+import { FeedUrlError, normalizeFeedUrl } from '../store/feed-url';
 import { Scheduler, type FetchSelection } from '../scheduler/scheduler';
 import { table } from './table';
 
@@ -13,7 +14,16 @@ import { table } from './table';
  */
 export async function fetchCommand(args: string[], config: Config, log: Logger): Promise<number> {
   const { values } = parseArgs({ args, options: { all: { type: 'boolean' }, feed: { type: 'string' } } });
-  const selection: FetchSelection = values.feed ? { url: values.feed } : values.all ? { all: true } : { due: true };
+  // Normalised as `feeds add` stored it, so the URL can be given as it was typed there.
+  let feedUrl: string | undefined;
+  try {
+    feedUrl = values.feed === undefined ? undefined : normalizeFeedUrl(values.feed);
+  } catch (err) {
+    if (!(err instanceof FeedUrlError)) throw err;
+    process.stderr.write(`fetch: ${err.reason}\n`);
+    return 2;
+  }
+  const selection: FetchSelection = feedUrl ? { url: feedUrl } : values.all ? { all: true } : { due: true };
   const store = await openReadyStore(config, log);
   const progress = process.stderr.isTTY;
   let done = 0;
@@ -27,8 +37,8 @@ export async function fetchCommand(args: string[], config: Config, log: Logger):
     },
   });
   try {
-    if (values.feed && !(await store.getFeedByUrl(values.feed))) {
-      process.stderr.write(`fetch: ${values.feed} is not a feed; add it with \`foundation-wire feeds add ${values.feed} --foundation SLUG\`\n`);
+    if (feedUrl && !(await store.getFeedByUrl(feedUrl))) {
+      process.stderr.write(`fetch: ${feedUrl} is not a feed; add it with \`foundation-wire feeds add ${feedUrl} --foundation SLUG\`\n`);
       return 1;
     }
     const reports = await scheduler.runOnce(selection);

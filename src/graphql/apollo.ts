@@ -4,7 +4,7 @@ import { ApolloServerPluginCacheControl } from '@apollo/server/plugin/cacheContr
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import responseCachePlugin from '@apollo/server-plugin-response-cache';
 import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
-import { BadInputError } from '../errors';
+import { BadInputError, shortenQuoted } from '../errors';
 import type { Logger } from '../log';
 import type { Context } from './context';
 import { explainValidationLimit, MAX_VALIDATION_ERRORS, type QueryLimits } from './limits';
@@ -37,7 +37,7 @@ export function formatError(log: Logger) {
     // persisted-query version) with a GraphQLError outside any field and without a code: the
     // caller's mistake, said plainly.
     if (unexplained && original instanceof GraphQLError && formatted.path === undefined && !original.originalError) {
-      return { message: formatted.message, locations: formatted.locations, extensions: { code: 'BAD_REQUEST' } };
+      return { message: shortenQuoted(formatted.message), locations: formatted.locations, extensions: { code: 'BAD_REQUEST' } };
     }
     if (unexplained) {
       log.error({ err: original, path: formatted.path }, 'graphql: unable to resolve a field');
@@ -48,8 +48,9 @@ export function formatError(log: Logger) {
         extensions: { code: ApolloServerErrorCode.INTERNAL_SERVER_ERROR },
       };
     }
+    // graphql-js and Apollo quote the caller's values and names whole (`got invalid value "..."`).
     const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
-    return { ...formatted, extensions };
+    return { ...formatted, message: shortenQuoted(formatted.message), extensions };
   };
 }
 

@@ -4,7 +4,7 @@ import { HeaderMap, type ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import type { Config } from '../config';
-import { describeError } from '../errors';
+import { describeError, quote } from '../errors';
 import { createApollo } from '../graphql/apollo';
 import { createContext, type Context } from '../graphql/context';
 import { guardDocument, type QueryLimits } from '../graphql/limits';
@@ -231,7 +231,7 @@ export async function startHttpServer(options: {
         res.writeHead(302, { location: '/graphql' }).end();
         return;
       default:
-        sendJson(res, 404, { errors: [{ message: `no such endpoint: ${url.pathname} (GraphQL is at /graphql)`, extensions: { code: 'NOT_FOUND' } }] });
+        sendJson(res, 404, { errors: [{ message: `no such endpoint: ${quote(url.pathname)} (GraphQL is at /graphql)`, extensions: { code: 'NOT_FOUND' } }] });
     }
   }
 

@@ -5,7 +5,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocket, WebSocketServer } from 'ws';
 import { formatError } from '../graphql/apollo';
 import type { Context } from '../graphql/context';
-import { enforceLimits, guardDocument, type QueryLimits } from '../graphql/limits';
+import { enforceLimits, guardDocument, MAX_VALIDATION_ERRORS, refusedUnmeasured, type QueryLimits } from '../graphql/limits';
 import type { Logger } from '../log';
 import {
   CLOSE_POLICY_VIOLATION,
@@ -32,6 +32,18 @@ export interface SubscriptionStats {
 /** The graphql-ws connection context, as far as counting subscriptions needs it. */
 interface ConnectionContext {
   readonly subscriptions: Record<string, unknown>;
+}
+
+/**
+ * A refusal as a graphql-ws `error` message says it over HTTP: the message formatted the same way
+ * (limits explained, long input cut), no HTTP status among the extensions; a refusal that could not
+ * be measured is logged with its cause.
+ */
+function asClientError(error: GraphQLError, log: Logger): GraphQLError {
+  if (error.extensions.code === 'QUERY_REFUSED') log.error({ err: error.cause }, 'limits: unable to measure a subscription; it was refused');
+  const formatted = formatError(log)(error.toJSON(), error);
+  const { http: _http, ...extensions } = (formatted.extensions ?? {}) as Record<string, unknown>;
+  return new GraphQLError(formatted.message, { nodes: error.nodes, source: error.source, positions: error.positions, extensions });
 }
 
 /**
@@ -123,18 +135,20 @@ export function startSubscriptions(options: {
       onSubscribe: (ctx, id, payload) => {
         const refusal = admitSubscription(ctx, id);
         if (refusal) return [refusal];
+        // The same three stages as over HTTP: the document's text, validation, the operation's measure.
+        const refuse = (errors: readonly GraphQLError[]) => errors.map((error) => asClientError(error, log));
         let document;
         try {
           document = guardDocument(payload.query, limits);
         } catch (err) {
-          return [err instanceof GraphQLError ? err : new GraphQLError(String(err))];
+          return refuse([err instanceof GraphQLError ? err : Object.assign(refusedUnmeasured(), { cause: err })]);
         }
-        const errors = validate(schema, document);
-        if (errors.length > 0) return errors;
+        const errors = validate(schema, document, undefined, { maxErrors: MAX_VALIDATION_ERRORS });
+        if (errors.length > 0) return refuse(errors);
         try {
           enforceLimits(schema, document, payload.operationName, payload.variables ?? undefined, limits);
         } catch (err) {
-          return [err as GraphQLError];
+          return refuse([err instanceof GraphQLError ? err : Object.assign(refusedUnmeasured(), { cause: err })]);
         }
         const args: ExecutionArgs = {
           schema,

@@ -59,8 +59,8 @@ const hasNonAscii = (bytes: Buffer) => bytes.some((b) => b >= 0x80);
  *   non-ASCII UTF-8 under a legacy label is a lying prolog or header, which is common; the other
  *   way round, legacy text is almost never valid UTF-8);
  * - bytes that are not valid UTF-8 are read as the candidate encoding whose text is the most
- *   plausible (see `chooseEncoding`): the declared ones, UTF-8 itself, chardet's candidates and
- *   windows-1252. A declaration wins unless the bytes clearly contradict it.
+ *   plausible (see `chooseEncoding`): the declared ones, chardet's candidates, the common legacy
+ *   encodings and UTF-8 itself. A declaration wins unless the bytes clearly contradict it.
  */
 export function decodeFeed(bytes: Buffer, contentType: string | null): Decoded {
   const bom = byteOrderMark(bytes);
@@ -89,15 +89,15 @@ const DECLARED_BONUS = 0.25;
 const CHARDET_WEIGHT = 0.1;
 /**
  * Candidates whatever chardet says (its statistics need more text than a short feed has: it does not
- * list windows-1251 for "Фонд"): the legacy encodings the HTML Standard suggests as defaults for
- * the world's locales (§ 13.2.3.3, "suggested default encoding"), and KOI8-R, the other common Russian one.
- * windows-1252 first, the WHATWG fallback for undeclared Western text.
+ * list windows-1251 for "Фонд"): the legacy encodings the HTML Standard suggests as defaults for the
+ * world's locales (its table in "Determining the character encoding"), and KOI8-R, the other common
+ * Russian one. windows-1252 first: the fallback for undeclared Western text.
  */
 const LEGACY_DEFAULTS = [
   'windows-1252', 'windows-1250', 'windows-1251', 'koi8-r', 'windows-1253', 'windows-1254', 'windows-1255',
   'windows-1256', 'windows-1257', 'windows-1258', 'windows-874', 'gb18030', 'big5', 'shift_jis', 'euc-kr',
 ];
-/** The evidence is read from this many bytes, from the first non-ASCII one: enough words, bounded work. */
+/** The evidence is read from at most this many bytes (see `evidenceSample`): enough words, bounded work. */
 const SAMPLE_BYTES = 32_768;
 
 /**

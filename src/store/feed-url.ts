@@ -2,8 +2,9 @@ import { AppError } from '../errors';
 
 /** A feed URL that cannot be a feed: not an absolute URL, or not http(s). */
 export class FeedUrlError extends AppError {
-  constructor(message: string) {
-    super('BAD_FEED_URL', `feed URL: ${message}`);
+  /** The message without its module prefix, for commands that add their own. */
+  constructor(readonly reason: string) {
+    super('BAD_FEED_URL', `feed URL: ${reason}`);
   }
 }
 

@@ -124,3 +124,65 @@ describe('feeds and fetch from the command line', () => {
     expect(result.stdout).toMatch(/^Relinked 3 articles in \d+\.\d s\.\n$/);
   });
 });
+
+describe('a feed is found by any spelling of its URL', () => {
+  // Its own database, so the articles fetched here do not change the counts above.
+  const own = { DATABASE_PATH: path.join(dir, 'spellings.db') };
+  const run = (args: string[]) => cli(args, own);
+  let port: string;
+
+  beforeAll(async () => {
+    const spelled = await startFeedServer({ '/spelled.xml': serve(fixture('cncf-news.xml')) });
+    port = new URL(spelled.url('/')).port;
+    const added = await run(['feeds', 'add', `http://2130706433:${port}/spelled.xml`, '--foundation', 'cncf']);
+    expect(added.code).toBe(0);
+    expect(added.stdout).toContain(`Added http://127.0.0.1:${port}/spelled.xml (cncf)`);
+  });
+
+  it.each([
+    ['as it was typed when added', () => `http://2130706433:${port}/spelled.xml`],
+    ['as stored', () => `http://127.0.0.1:${port}/spelled.xml`],
+    ['with an uppercase scheme and a hex host', () => `HTTP://0x7f.1:${port}/spelled.xml`],
+    ['with an octal host and a dot segment', () => `http://0177.0.0.1:${port}/./spelled.xml`],
+    ['with a short host', () => `http://127.1:${port}/spelled.xml`],
+  ])('fetch --feed takes the URL %s', async (_label, url) => {
+    const fetched = await run(['fetch', '--feed', url()]);
+    expect(fetched.stderr).toBe('');
+    expect(fetched.code).toBe(0);
+    // feeds, ok, not modified, failed: the one feed, fetched.
+    expect(fetched.stdout.split('\n')[2].trim().split(/\s+/).map(Number).slice(0, 4)).toEqual([1, 1, 0, 0]);
+  });
+
+  it.each([
+    ['an explicit default port and uppercase host', 'http://feeds.example.org:80/news.xml', 'HTTP://FEEDS.EXAMPLE.ORG/news.xml', 'http://FEEDS.example.org:80/./news.xml', 'http://feeds.example.org/a/../news.xml', 'http://feeds.example.org/news.xml'],
+    ['https, :443 and a mixed-case host', 'https://Feeds.Example.org/n.xml', 'https://feeds.example.org:443/n.xml', 'HTTPS://FEEDS.EXAMPLE.ORG/n.xml', 'https://feeds.example.org/n.xml', 'https://feeds.example.org/n.xml'],
+    ['a decimal IPv4 host', 'http://3232235777:8100/x.xml', 'http://192.168.1.1:8100/x.xml', 'http://0xc0.0xa8.1.1:8100/x.xml', 'http://192.168.257:8100/x.xml', 'http://192.168.1.1:8100/x.xml'],
+  ])('feeds disable, enable and remove find a feed added with %s', async (_label, addAs, disableAs, enableAs, removeAs, stored) => {
+    expect((await run(['feeds', 'add', addAs, '--foundation', 'openssf'])).stdout).toContain(`Added ${stored} (openssf)`);
+    const disabled = await run(['feeds', 'disable', disableAs]);
+    expect(disabled).toMatchObject({ code: 0, stdout: `${stored} is disabled.\n` });
+    expect((await run(['feeds', 'list'])).stdout).toMatch(new RegExp(`DISABLED\\s+openssf .*${stored.replace(/[.?]/g, '\\$&')}`));
+    const enabled = await run(['feeds', 'enable', enableAs]);
+    expect(enabled).toMatchObject({ code: 0, stdout: `${stored} is enabled.\n` });
+    const removed = await run(['feeds', 'remove', removeAs]);
+    expect(removed).toMatchObject({ code: 0, stdout: `Removed ${stored} and its articles.\n` });
+    expect((await run(['feeds', 'list'])).stdout).not.toContain(stored);
+  });
+
+  it('refuses a second add of the same feed spelled differently', async () => {
+    const again = await run(['feeds', 'add', `HTTP://127.1:${port}/spelled.xml`, '--foundation', 'cncf']);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain(`"http://127.0.0.1:${port}/spelled.xml" is already a feed`);
+  });
+
+  it.each([
+    [['fetch', '--feed', 'ftp://feeds.example.org/x.xml'], 2, 'fetch: "ftp://feeds.example.org/x.xml" is not http or https: only those are fetched'],
+    [['fetch', '--feed', 'feeds.example.org/x.xml'], 2, 'fetch: "feeds.example.org/x.xml" is not an absolute URL'],
+    [['feeds', 'remove', 'not a url'], 1, 'feeds: "not a url" is not an absolute URL'],
+    [['feeds', 'disable', 'http://feeds.example.org:80/never-added.xml'], 1, 'http://feeds.example.org/never-added.xml is not a feed.'],
+  ])('%j exits %i: %s', async (args, code, message) => {
+    const result = await run(args);
+    expect(result.code).toBe(code);
+    expect(result.stderr).toContain(message);
+  });
+});

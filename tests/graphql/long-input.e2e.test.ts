@@ -121,3 +121,35 @@ describe('timeZone: UTC offsets are refused on every Node version', () => {
     expect(res.data.articleTimeline[0].points[0].start).toBe('2026-02-28T18:30:00.000Z');
   });
 });
+
+describe('messages of graphql-js and Apollo quote long input briefly too', () => {
+  /** Every error of a response has a short message that holds the value's start, cut with an ellipsis. */
+  function shortErrors(res: GraphQLResponse, start: string): void {
+    expect(res.errors!.length).toBeGreaterThan(0);
+    for (const error of res.errors!) expect(error.message.length).toBeLessThan(400);
+    expect(res.errors![0].message).toContain(`"${start}`);
+    expect(res.errors![0].message).toContain('…"');
+  }
+
+  it('a bad variable value (Int, DateTime, an enum)', async () => {
+    const value = long('start-of-the-value-');
+    shortErrors(await api.gql(`query ($n: Int) { articles(first: $n) { totalCount } }`, { n: value }), 'start-of-the-value-');
+    shortErrors(await api.gql(`query ($d: DateTime) { articles(filter: { publishedAfter: $d }) { totalCount } }`, { d: value }), 'start-of-the-value-');
+    shortErrors(await api.gql(`query ($b: ArticleDimension!) { articleCounts(by: $b) { count } }`, { b: value }), 'start-of-the-value-');
+  });
+
+  it('an unknown field and an unknown enum value written in the query', async () => {
+    const name = long('startOfTheField', 'f');
+    shortErrors(await api.gql(`{ ${name} }`), 'startOfTheField');
+    const value = long('START_OF_THE_VALUE', 'Q');
+    shortErrors(await api.gql(`{ articleCounts(by: ${value}) { count } }`), 'START_OF_THE_VALUE');
+  });
+
+  it('an unknown path of the HTTP server', async () => {
+    const res = await fetch(`${api.server.url}/${long('start-of-the-path-')}`);
+    expect(res.status).toBe(404);
+    const text = await res.text();
+    expect(text.length).toBeLessThan(400);
+    expect(text).toContain('start-of-the-path-');
+  });
+});

@@ -1,5 +1,5 @@
 import iconv from 'iconv-lite';
-import { decodeFeed } from '../../src/ingest/decode';
+import { decodeFeed, plausibility } from '../../src/ingest/decode';
 
 /** A small RSS document around `title`, with an optional encoding in the XML declaration. */
 function feed(title: string, prologEncoding?: string): string {
@@ -155,6 +155,85 @@ describe('decodeFeed', () => {
         encoding: 'utf-8',
         source: 'http',
       });
+    });
+  });
+
+  describe('mislabeled legacy encodings, decided with all the evidence', () => {
+    /** A short feed: one item whose title and description are `text`. */
+    const shortFeed = (text: string, prologEncoding?: string) =>
+      feed('News', prologEncoding).replace('</channel>', `<item><title>${text}</title><link>https://example.org/1</link><description>${text}</description></item></channel>`);
+
+    const TEXTS: [string, string][] = [
+      ['Привет мир', 'windows-1251'],
+      ['Новости фонда', 'koi8-r'],
+      ['Café à la crème — Zürich', 'windows-1252'],
+      ['東京の天気は晴れです', 'shift_jis'],
+      ['开源基金会发布年度报告', 'gb18030'],
+      ['Zażółć gęślą jaźń', 'windows-1250'],
+      ['Καλημέρα κόσμε', 'windows-1253'],
+    ];
+    const MISLABELS: [string, string | undefined, string | null][] = [
+      ['undeclared', undefined, null],
+      ['declared UTF-8 in the prolog', 'utf-8', null],
+      ['declared UTF-8 in the HTTP header', undefined, 'application/rss+xml; charset=utf-8'],
+      ['declared UTF-8 in both', 'UTF-8', 'text/xml; charset=UTF-8'],
+    ];
+
+    it.each(TEXTS.flatMap(([text, encoding]) => MISLABELS.map(([how, prolog, header]) => [text, encoding, how, prolog, header] as const)))(
+      'reads %j in %s, %s, as the original text',
+      (text, encoding, _how, prolog, header) => {
+        const doc = shortFeed(text, prolog);
+        // The text, not the label: these Greek bytes read the same in ISO-8859-7 as in windows-1253.
+        expect(decodeFeed(iconv.encode(doc, encoding), header)).toMatchObject({ text: doc, source: 'detected' });
+      },
+    );
+
+    it.each(TEXTS)('reads %j in %s when the prolog or the header says so', (text, encoding) => {
+      const doc = shortFeed(text, encoding);
+      expect(decodeFeed(iconv.encode(doc, encoding), null)).toEqual({ text: doc, encoding, source: 'xml' });
+      const undeclared = shortFeed(text);
+      expect(decodeFeed(iconv.encode(undeclared, encoding), `text/xml; charset=${encoding}`)).toEqual({ text: undeclared, encoding, source: 'http' });
+    });
+
+    it('overrules a header that says ISO-8859-1 over windows-1251 bytes (a server default): "Ïðèâåò ìèð" is not text', () => {
+      const doc = shortFeed('Привет мир');
+      expect(decodeFeed(iconv.encode(doc, 'windows-1251'), 'text/xml; charset=ISO-8859-1')).toEqual({ text: doc, encoding: 'windows-1251', source: 'detected' });
+    });
+
+    it('keeps a declared Latin encoding whose text is as plausible as another\'s (a declaration stands unless contradicted)', () => {
+      // "Dzieñ dobry" (ISO-8859-2 read as Latin-1) is a possible text: only the language would tell.
+      const doc = shortFeed('Müller, Straße, Zürich');
+      expect(decodeFeed(iconv.encode(doc, 'iso-8859-2'), 'text/xml; charset=iso-8859-2')).toEqual({ text: doc, encoding: 'iso-8859-2', source: 'http' });
+    });
+
+    it('reads undeclared UTF-8 with one broken byte as UTF-8, not as windows-1252 mojibake', () => {
+      const bytes = Buffer.concat([Buffer.from(shortFeed('Привет — café').replace('</rss>', ''), 'utf8'), Buffer.from([0xff]), Buffer.from('</rss>')]);
+      const decoded = decodeFeed(bytes, null);
+      expect(decoded).toMatchObject({ encoding: 'utf-8', source: 'detected' });
+      expect(decoded.text).toBe(`${shortFeed('Привет — café').replace('</rss>', '')}\ufffd</rss>`);
+    });
+  });
+
+  describe('plausibility of a candidate decoding', () => {
+    it.each([
+      ['Cyrillic read as Latin-1', 'Ïðèâåò ìèð', 'windows-1252', -1],
+      ['the same bytes as windows-1251', 'Привет мир', 'windows-1251', 1],
+      ['KOI8-R read as windows-1251 (cases swapped)', 'оПЧПУФЙ', 'windows-1251', -1],
+      ['UTF-8 read as windows-1252 ("don’t")', 'donâ€™t', 'windows-1252', -1],
+      ['UTF-8 read as windows-1255 (a Hebrew point after a Latin letter)', 'cafֳ©', 'windows-1255', -1],
+      ['ISO-8859-2 read as windows-1252 (a sign before letters)', '¶wiecie', 'windows-1252', -1],
+      ['accented Latin words', 'l’été, ação, Zażółć, Þórður', 'windows-1252', 1],
+      ['inverted marks and degrees', '¿Qué? 20 °C', 'windows-1252', 1],
+      ['a word of one letter: no evidence', 'é', 'windows-1252', 0],
+      ['a replacement character', 'caf\ufffd', 'utf-8', -1],
+      ['frequent hanzi in GB18030', '北京欢迎你', 'gb18030', 1],
+      ['simplified hanzi, which are not frequent Big5 characters', '北京欢迎你', 'big5', -1],
+      ['kanji and kana in Shift_JIS', '東京の天気は晴れです', 'shift_jis', 1],
+      ['half-width katakana', 'ﾆｭｰｽ', 'shift_jis', -1],
+      ['Hangul', '안녕하세요', 'euc-kr', 1],
+      ['Hanja in EUC-KR (what GB2312 bytes become)', '안녕漢字', 'euc-kr', -1],
+    ])('%s: %j in %s scores %d', (_name, text, encoding, score) => {
+      expect(plausibility(text, encoding)).toBe(score);
     });
   });
 

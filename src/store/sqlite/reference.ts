@@ -1,7 +1,7 @@
 import type { ReferenceData } from '../../reference/schema';
+import { normalizeFeedUrl } from '../feed-url';
 import type { ReferenceLoadResult, UpsertCount } from '../store';
 import type { Db } from './open';
-import { normalizeFeedUrl } from '../feed-url';
 
 const counter = (): UpsertCount => ({ inserted: 0, updated: 0, unchanged: 0 });
 
