@@ -1,7 +1,7 @@
 import { decodeHTML } from 'entities';
 import Parser from 'rss-parser';
 import { AppError, describeError } from '../errors';
-import { repairStructure, replaceOutsideMarkup } from './xml-repair';
+import { prologEnd, repairStructure, replaceElements, replaceOutsideMarkup } from './xml-repair';
 
 /** A feed, format-neutral: what normalize needs, raw (titles may hold HTML, dates are text). */
 export interface ParsedFeed {
@@ -129,29 +129,52 @@ export async function parseFeed(text: string): Promise<ParsedFeed> {
  * one pass from start to end, so a long comment before the DOCTYPE hides nothing and a huge document
  * costs one read. What is not markup is skipped the way an XML parser skips it: comments, CDATA
  * sections and processing instructions (XML 1.0 §2.5, §2.7, §2.6: "<!ENTITY" in an item's CDATA is
- * text, not a declaration), and, inside the internal subset, quoted literals (§2.3: a SYSTEM literal
- * may hold "<!--" or "]>"). A comment or CDATA section that never ends leaves nothing after it to
- * declare anything: the scan stops there (and the parser refuses the document).
+ * text, not a declaration), and, inside the DOCTYPE, quoted literals (§2.3: a SYSTEM literal may hold
+ * "<!--" or "]>"), though one holding "<!ENTITY" is refused too: a strict parser would refuse most
+ * such literals anyway, a lenient one might see a declaration, and no feed needs one. A comment,
+ * CDATA section or PI that never ends is read on as text, in case a lenient parser recovers after
+ * it; the missing closer is remembered, never searched twice.
  */
 export function declaresEntities(text: string): boolean {
+  const missing = new Set<string>();
+  /** The index after the construct opened at `at` by `opener`, or after the opener when it never closes. */
+  const skip = (at: number, opener: string, closer: string): number => {
+    const close = missing.has(closer) ? -1 : text.indexOf(closer, at + opener.length);
+    if (close >= 0) return close + closer.length;
+    missing.add(closer);
+    return at + opener.length;
+  };
+  /** From just after "<!DOCTYPE": the index after the DOCTYPE, or -1 when its internal subset declares an entity. */
+  const doctype = (at: number): number => {
+    at = markupEnd(text, at, '[');
+    if (at < 0 || text[at] === '>') return at < 0 ? -1 : at + 1;
+    if (text[at] !== '[') return at;
+    for (at++; at < text.length; ) {
+      const char = text[at];
+      if (char === ']') return at + 1;
+      if (char !== '<') at++;
+      else if (text.startsWith('<!--', at)) at = skip(at, '<!--', '-->');
+      else if (text.startsWith('<?', at)) at = skip(at, '<?', '?>');
+      else if (startsWithWord(text, '<!ENTITY', at)) return -1;
+      else {
+        // Another declaration (<!ELEMENT>, <!ATTLIST>, <!NOTATION>) or stray markup.
+        at = markupEnd(text, at + 1, null);
+        if (at < 0) return -1;
+        if (text[at] === '>') at++;
+      }
+    }
+    return at;
+  };
   for (let at = text.indexOf('<'); at >= 0; at = text.indexOf('<', at)) {
-    if (text.startsWith('<!--', at)) at = after(text, '-->', at + 4);
-    else if (text.startsWith('<![CDATA[', at)) at = after(text, ']]>', at + 9);
-    else if (text.startsWith('<?', at)) at = after(text, '?>', at + 2);
+    if (text.startsWith('<!--', at)) at = skip(at, '<!--', '-->');
+    else if (text.startsWith('<![CDATA[', at)) at = skip(at, '<![CDATA[', ']]>');
+    else if (text.startsWith('<?', at)) at = skip(at, '<?', '?>');
     else if (startsWithWord(text, '<!DOCTYPE', at)) {
-      const end = scanDoctype(text, at + 9);
-      if (end === null) return true;
-      at = end;
+      at = doctype(at + '<!DOCTYPE'.length);
+      if (at < 0) return true;
     } else at++;
-    if (at < 0) return false;
   }
   return false;
-}
-
-/** The index just past the next `closer` from `from`, -1 when there is none. */
-function after(text: string, closer: string, from: number): number {
-  const at = text.indexOf(closer, from);
-  return at < 0 ? -1 : at + closer.length;
 }
 
 /** Case-insensitive: an HTML-minded generator may write <!doctype> or <!entity>, and refusing costs nothing. */
@@ -160,42 +183,19 @@ function startsWithWord(text: string, word: string, at: number): boolean {
 }
 
 /**
- * A DOCTYPE from just after "<!DOCTYPE": the index after it, or null when its internal subset
- * declares an entity (§2.8: doctypedecl ::= '<!DOCTYPE' S Name (S ExternalID)? S? ('[' intSubset ']' S?)? '>').
- */
-function scanDoctype(text: string, at: number): number | null {
-  at = markupEnd(text, at, '[');
-  if (text[at] === '>') return at + 1;
-  if (text[at] !== '[') return at;
-  at++;
-  while (at < text.length) {
-    const char = text[at];
-    if (char === ']') return at + 1;
-    if (char !== '<') at++;
-    else if (text.startsWith('<!--', at)) at = after(text, '-->', at + 4);
-    else if (text.startsWith('<?', at)) at = after(text, '?>', at + 2);
-    else if (startsWithWord(text, '<!ENTITY', at)) return null;
-    else {
-      // Another declaration (<!ELEMENT>, <!ATTLIST>, <!NOTATION>) or stray markup.
-      at = markupEnd(text, at + 1, null);
-      if (text[at] === '>') at++;
-    }
-    if (at < 0) return text.length;
-  }
-  return at;
-}
-
-/**
- * From inside a markup declaration, the index of the ">" that ends it (or of `stop`), quoted
- * literals skipped, or the text's length. It stops at a "<" too, which no declaration holds outside
- * its literals, so a declaration left open cannot swallow the one after it; a quote that is never
- * closed is taken as a character.
+ * From inside a markup declaration (§2.8: doctypedecl ::= '<!DOCTYPE' S Name (S ExternalID)? S?
+ * ('[' intSubset ']' S?)? '>'), the index of the ">" that ends it (or of `stop`), quoted literals
+ * skipped, or the text's length; -1 when a literal holds "<!ENTITY". It stops at a "<" too, which no
+ * declaration holds outside its literals, so a declaration left open cannot swallow the one after it;
+ * a quote that is never closed is taken as a character (and then no later one can close: the search
+ * runs at most once per quote character).
  */
 function markupEnd(text: string, at: number, stop: string | null): number {
   while (at < text.length) {
     const char = text[at];
     if (char === '"' || char === "'") {
       const close = text.indexOf(char, at + 1);
+      if (close >= 0 && /<!ENTITY/i.test(text.slice(at + 1, close))) return -1;
       at = close < 0 ? at + 1 : close + 1;
     } else if (char === '>' || char === '<' || char === stop) return at;
     else at++;
@@ -213,22 +213,17 @@ function markupEnd(text: string, at: number, stop: string | null): number {
  *   renamed so that it leaves them alone, and src/ingest/dates.ts reads them.
  */
 function prepareForParser(text: string): string {
-  const prepared = text.replace(
-    /<(description|content:encoded)(\s[^>]*)?>([\s\S]*?)<\/\1>/g,
-    (whole, name: string, attributes: string | undefined, inner: string) =>
-      /<[A-Za-z/!]/.test(inner) && !inner.includes('<![CDATA[')
-        ? `<${name}${attributes ?? ''}><![CDATA[${inner.replace(/]]>/g, ']]]]><![CDATA[>')}]]></${name}>`
-        : whole,
+  const prepared = replaceElements(text, ['description', 'content:encoded'], (name, attributes, inner, whole) =>
+    /<[A-Za-z/!]/.test(inner) && !inner.includes('<![CDATA[')
+      ? `<${name}${attributes ?? ''}><![CDATA[${inner.replace(/]]>/g, ']]]]><![CDATA[>')}]]></${name}>`
+      : whole,
   );
   return replaceOutsideMarkup(prepared, (segment) => segment.replace(/<(\/?)(published|updated|issued|modified)(?=[\s>/])/g, '<$1fw-$2'));
 }
 
 /** Drops what may precede the document element: junk, whitespace, comments, the XML declaration, a DOCTYPE. */
 function stripProlog(text: string): string {
-  const start = text.indexOf('<');
-  let rest = start >= 0 ? text.slice(start) : text;
-  rest = rest.replace(/^(?:\s*(?:<!--[\s\S]*?-->|<\?[\s\S]*?\?>|<!DOCTYPE[^[>]*(?:\[[\s\S]*?\])?\s*>))*\s*/i, '');
-  return rest;
+  return text.slice(prologEnd(text));
 }
 
 function rootElementName(text: string): string | null {
