@@ -168,6 +168,14 @@ const options = {
     default: 20,
     accepts: 'an integer from 1 to 100000',
   },
+  /** Longest an HTTP connection may go without sending or receiving anything (a client that stops reading a response is dropped). */
+  httpIdleTimeoutMs: {
+    env: 'HTTP_IDLE_TIMEOUT',
+    shownDefault: '30s',
+    schema: duration(100, 600_000),
+    default: 30_000,
+    accepts: 'a duration from 100ms to 10m, such as 30s',
+  },
   /** Largest accepted HTTP request body, in bytes. */
   maxRequestBodyBytes: {
     env: 'MAX_REQUEST_BODY_BYTES',

@@ -110,6 +110,9 @@ export function shortenQuoted(message: string, max = 100): string {
     i = close + 1;
   }
   // Some scalars quote nothing (`cannot represent an invalid date-time-string xxxx...`): cut any
-  // unbroken run of text as long as that too.
-  return out.replace(new RegExp(`[^\\s"]{${max + 1},}`, 'g'), (run) => `${run.slice(0, /[\ud800-\udbff]/.test(run[max - 1]) ? max - 1 : max)}…`);
+  // unbroken run of text as long as that too, and, for input with spaces or printed as an object,
+  // the whole message at ten quotes' length.
+  out = out.replace(new RegExp(`[^\\s"]{${max + 1},}`, 'g'), (run) => `${run.slice(0, /[\ud800-\udbff]/.test(run[max - 1]) ? max - 1 : max)}…`);
+  const whole = 10 * max;
+  return out.length > whole ? `${out.slice(0, /[\ud800-\udbff]/.test(out[whole - 1]) ? whole - 1 : whole)}…` : out;
 }

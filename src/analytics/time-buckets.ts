@@ -160,3 +160,19 @@ export function bucketBoundaries(from: number, to: number, interval: TimeInterva
   }
   return boundaries;
 }
+
+const SHORTEST_MS: Record<TimeInterval, number> = { DAY: 23 * 3_600_000, WEEK: 7 * 86_400_000 - 3_600_000, MONTH: 28 * 86_400_000 - 3_600_000 };
+
+/**
+ * At most how many buckets `bucketBoundaries` makes for a range, without making them: for the
+ * query measure, which sizes a timeline's `points` before it runs. Counted with the shortest a
+ * bucket can be (a 23-hour day on a DST change, a 28-day month), plus the partial buckets at both
+ * ends; never more than MAX_BUCKETS, which the timeline refuses. An unreadable range counts as the most.
+ */
+export function bucketCountBound(from: unknown, to: unknown, interval: unknown): number {
+  if (!(from instanceof Date) || !(to instanceof Date) || typeof interval !== 'string' || !(interval in SHORTEST_MS)) return MAX_BUCKETS;
+  const span = to.getTime() - from.getTime();
+  if (!Number.isFinite(span)) return MAX_BUCKETS;
+  if (span <= 0) return 0;
+  return Math.min(MAX_BUCKETS, Math.ceil(span / SHORTEST_MS[interval as TimeInterval]) + 2);
+}

@@ -10,6 +10,9 @@ import type { Context } from './context';
 import { explainValidationLimit, MAX_VALIDATION_ERRORS, type QueryLimits } from './limits';
 import { limitsPlugin, subscriptionTransportPlugin, timeoutPlugin } from './plugins';
 
+/** Errors reported about the variables of one request (graphql-js adds one saying it stopped). */
+export const MAX_COERCION_ERRORS = 3;
+
 export interface ApiOptions {
   limits: QueryLimits;
   queryTimeoutMs: number;
@@ -68,7 +71,7 @@ export function createApollo(
     // One operation per request: a batch would multiply every limit below.
     allowBatchedHttpRequests: false,
     // A request with many bad variables gets a few errors, not one per value.
-    executionOptions: { maxCoercionErrors: 3 },
+    executionOptions: { maxCoercionErrors: MAX_COERCION_ERRORS },
     // The HTTP front refuses over-long documents before Apollo sees them (guardDocument); this is the
     // same token limit again for anything that reaches Apollo another way (a persisted query).
     parseOptions: { maxTokens: options.limits.maxTokens },

@@ -81,9 +81,16 @@ function checkText(text: string, argument: string, label = argument): void {
  */
 function nameSearch(search: string | null | undefined, argument: string): string | undefined {
   if (search === undefined || search === null) return undefined;
+  // As long as a name can be, with room: SQLite refuses LIKE patterns over 50,000 bytes.
+  if (search.length > MAX_NAME_SEARCH_LENGTH) {
+    throw badInput(`\`${argument}\`: at most ${MAX_NAME_SEARCH_LENGTH} characters (got ${search.length})`, argument);
+  }
   checkText(search, argument);
   return search.trim() || undefined;
 }
+
+/** The longest name search of companies and foundations. */
+export const MAX_NAME_SEARCH_LENGTH = 200;
 
 /** A list of membership tiers, capped, without control characters. */
 function tierList(tiers: readonly string[] | null | undefined, argument: string): readonly string[] | undefined {

@@ -169,13 +169,15 @@ export function guardDocument(source: string, limits: QueryLimits): DocumentNode
 }
 
 /**
- * How many items an introspection list returns, on average, for this schema: `types` is every type,
- * `fields` the fields of one type, and so on. Introspection is costed like data (one per value), so
- * the standard introspection query costs about what it returns, and a query that recurses through
- * `fields { type { fields { ... } } }` grows as its answer would.
+ * How many items an introspection list returns for this schema. Two sets: over all types (`types`
+ * lists every type, so `fields` under it averages the fields of one type), and for one named type
+ * (`__type(name:)`, `queryType`, ...), which may be the largest, so its lists count as the largest
+ * of their kind. Introspection is costed like data (one per value): the standard introspection
+ * query costs about what it returns.
  */
 interface IntrospectionSizes {
-  [field: string]: number;
+  average: Record<string, number>;
+  largest: Record<string, number>;
 }
 
 const introspectionSizesCache = new WeakMap<GraphQLSchema, IntrospectionSizes>();
@@ -184,26 +186,13 @@ function introspectionSizes(schema: GraphQLSchema): IntrospectionSizes {
   let sizes = introspectionSizesCache.get(schema);
   if (sizes) return sizes;
   const types = Object.values(schema.getTypeMap());
-  let fields = 0;
-  let args = 0;
-  let inputFields = 0;
-  let enumValues = 0;
-  let interfaces = 0;
-  let possibleTypes = 0;
-  for (const type of types) {
-    if (isObjectType(type) || isInterfaceType(type)) {
-      const list = Object.values(type.getFields());
-      fields += list.length;
-      for (const field of list) args += field.args.length;
-      interfaces += type.getInterfaces().length;
-    }
-    if (isAbstractType(type)) possibleTypes += schema.getPossibleTypes(type).length;
-    if (isInputObjectType(type)) inputFields += Object.keys(type.getFields()).length;
-    if (isEnumType(type)) enumValues += type.getValues().length;
-  }
   const directives = schema.getDirectives();
-  const directiveArgs = directives.reduce((sum, d) => sum + d.args.length, 0);
-  const perType = (total: number) => total / Math.max(1, types.length);
+  const total: Record<string, number> = { fields: 0, args: 0, inputFields: 0, enumValues: 0, interfaces: 0, possibleTypes: 0 };
+  const largest: Record<string, number> = { fields: 1, args: 1, inputFields: 1, enumValues: 1, interfaces: 1, possibleTypes: 1, ofType: 1 };
+  const count = (name: string, n: number) => {
+    total[name] += n;
+    largest[name] = Math.max(largest[name], n);
+  };
   // `ofType` is one object, but a chain of them ends soon (String!, [Article!]!): with w wrappers
   // per type reference on average, each further level exists with probability w / (1 + w).
   let references = 0;
@@ -214,40 +203,99 @@ function introspectionSizes(schema: GraphQLSchema): IntrospectionSizes {
   };
   for (const type of types) {
     if (isObjectType(type) || isInterfaceType(type)) {
-      for (const field of Object.values(type.getFields())) {
+      const list = Object.values(type.getFields());
+      count('fields', list.length);
+      for (const field of list) {
+        count('args', field.args.length);
         countWrappers(field.type);
         for (const arg of field.args) countWrappers(arg.type);
       }
+      count('interfaces', type.getInterfaces().length);
     }
-    if (isInputObjectType(type)) for (const field of Object.values(type.getFields())) countWrappers(field.type);
+    if (isAbstractType(type)) count('possibleTypes', schema.getPossibleTypes(type).length);
+    if (isInputObjectType(type)) {
+      const list = Object.values(type.getFields());
+      count('inputFields', list.length);
+      for (const field of list) countWrappers(field.type);
+    }
+    if (isEnumType(type)) count('enumValues', type.getValues().length);
   }
+  for (const directive of directives) count('args', directive.args.length);
+  const perType = (n: number) => n / Math.max(1, types.length);
   const perReference = wrappers / Math.max(1, references);
+  const shared = { types: types.length, directives: directives.length, locations: 1 };
   sizes = {
-    ofType: perReference / (1 + perReference),
-    types: types.length,
-    directives: directives.length,
-    fields: perType(fields),
-    inputFields: perType(inputFields),
-    enumValues: perType(enumValues),
-    interfaces: perType(interfaces),
-    possibleTypes: perType(possibleTypes),
-    args: (args + directiveArgs) / Math.max(1, fields + directives.length),
-    locations: 1,
+    average: {
+      ...shared,
+      ofType: perReference / (1 + perReference),
+      fields: perType(total.fields),
+      inputFields: perType(total.inputFields),
+      enumValues: perType(total.enumValues),
+      interfaces: perType(total.interfaces),
+      possibleTypes: perType(total.possibleTypes),
+      args: total.args / Math.max(1, total.fields + directives.length),
+    },
+    largest: { ...shared, ...largest },
   };
   introspectionSizesCache.set(schema, sizes);
   return sizes;
 }
 
+/**
+ * What a field of the schema may say about its cost, in its extensions (type-graphql's
+ * `@Extensions({ cost: { ... } })`):
+ *  - `listSize`: the items a list is expected to hold at most: a number for a list without
+ *    `first` (an article's companies, a foundation's children), instead of 1; or a function of the
+ *    field's arguments, which then decides over `first`;
+ *  - `listSizes(args)`: for lists below the field, their sizes from its arguments (a timeline's
+ *    `points`, one per bucket from `from` to `to`).
+ */
+export interface CostHints {
+  listSize?: number | ((args: Record<string, unknown>) => number);
+  listSizes?: (args: Record<string, unknown>) => Record<string, number>;
+}
+
+/** Where a selection sits: data, or introspection over all types or over one named type. */
+interface Scope {
+  kind: 'data' | 'types' | 'type';
+  /** List sizes set by an enclosing field (CostHints.listSizes). */
+  listSizes: Record<string, number> | null;
+  /** The memo key of the scope (fragments are measured once per scope). */
+  key: string;
+}
+
+const DATA_SCOPE: Scope = { kind: 'data', listSizes: null, key: 'data' };
+/** Meta-fields that select one named type, whose lists count as the largest. */
+const ONE_TYPE_FIELDS = new Set(['__type', 'queryType', 'mutationType', 'subscriptionType']);
+
+function scopeBelow(scope: Scope, field: GraphQLField<unknown, unknown>, args: Record<string, unknown>): Scope {
+  const name = field.name;
+  if (name === '__schema' || (scope.kind !== 'data' && name === 'types')) return scope.kind === 'types' ? scope : { kind: 'types', listSizes: null, key: 'types' };
+  if (ONE_TYPE_FIELDS.has(name) && (scope.kind !== 'data' || name === '__type')) {
+    return scope.kind === 'type' ? scope : { kind: 'type', listSizes: null, key: 'type' };
+  }
+  const hints = field.extensions?.cost as CostHints | undefined;
+  if (scope.kind === 'data' && hints?.listSizes) {
+    const listSizes = hints.listSizes(args);
+    return { kind: 'data', listSizes, key: `data:${JSON.stringify(listSizes)}` };
+  }
+  return scope;
+}
+
 /** The number of items a list or connection field asks for, as the field itself will cap it. */
-function multiplierOf(field: GraphQLField<unknown, unknown>, args: Record<string, unknown>, sizes: IntrospectionSizes, introspection: boolean): number {
+function multiplierOf(field: GraphQLField<unknown, unknown>, args: Record<string, unknown>, sizes: IntrospectionSizes, scope: Scope): number {
   const type = getNullableType(field.type);
-  if (introspection) return sizes[field.name] ?? 1;
+  if (scope.kind === 'types') return sizes.average[field.name] ?? 1;
+  if (scope.kind === 'type') return sizes.largest[field.name] ?? 1;
   const named = getNamedType(field.type);
   const pageSize = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? value : undefined);
+  const hints = field.extensions?.cost as CostHints | undefined;
+  if (isListType(type) && scope.listSizes?.[field.name] !== undefined) return Math.max(0, scope.listSizes[field.name]);
   let multiplier = 1;
   if (Array.isArray(args.ids)) multiplier = args.ids.length;
   else if (named.name.endsWith('Connection')) multiplier = pageSize(args.first) ?? pageSize(args.last) ?? DEFAULT_PAGE_SIZE;
-  else if (isListType(type) && pageSize(args.first) !== undefined) multiplier = pageSize(args.first)!;
+  else if (isListType(type) && typeof hints?.listSize === 'function') multiplier = hints.listSize(args);
+  else if (isListType(type)) multiplier = pageSize(args.first) ?? (typeof hints?.listSize === 'number' ? hints.listSize : 1);
   // Larger pages are refused by the field itself, with a message about page sizes.
   return Math.max(0, Math.min(multiplier, MAX_PAGE_SIZE));
 }
@@ -259,9 +307,9 @@ function multiplierOf(field: GraphQLField<unknown, unknown>, args: Record<string
  *  - Depth: the deepest nesting of fields; introspection fields add no level (the cost bounds them).
  *  - Cost: every field costs 1; a field that selects fields adds what they cost, multiplied by the
  *    items it asks for: a connection by its page size (`first`/`last`, default 20), a list by
- *    `first`, `nodes(ids:)` by the number of ids, an introspection list by its average length in
- *    this schema. Aliases are separate fields and cost separately. On an interface or a union the
- *    fragments for different types add up (an upper bound).
+ *    `first` or else by the size its field declares (CostHints), `nodes(ids:)` by the number of ids,
+ *    an introspection list by its length in this schema. Aliases are separate fields and cost
+ *    separately. On an interface or a union the fragments for different types add up (an upper bound).
  */
 export function measureOperation(
   schema: GraphQLSchema,
@@ -274,7 +322,12 @@ export function measureOperation(
   // No operation to run: execution answers that (unknown name, several operations and no name).
   if (!operation) return { depth: 0, cost: 0 };
   const rootType = schema.getRootType(operation.operation);
-  if (!rootType) throw new Error(`limits: the schema has no ${operation.operation} type`);
+  if (!rootType) {
+    // graphql-js 16 validates this only at execution: the caller's mistake, said plainly.
+    throw new GraphQLError(`this API has no ${operation.operation} operations: it serves queries over HTTP and subscriptions over WebSocket`, {
+      extensions: { code: 'BAD_REQUEST', http: { status: 400 } },
+    });
+  }
 
   const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables ?? {}, { maxErrors: 1 });
   // Variables that cannot be read: execution coerces them the same way and refuses the operation,
@@ -295,20 +348,20 @@ export function measureOperation(
     return true;
   };
 
-  const measureSet = (set: SelectionSetNode, parent: GraphQLCompositeType, inIntrospection: boolean): QueryMeasure => {
+  const measureSet = (set: SelectionSetNode, parent: GraphQLCompositeType, scope: Scope): QueryMeasure => {
     let depth = 0;
     let cost = 0;
     for (const selection of set.selections) {
       if (!included(selection)) continue;
       let part: QueryMeasure;
       if (selection.kind === Kind.FIELD) {
-        part = measureField(selection, parent, inIntrospection);
+        part = measureField(selection, parent, scope);
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
         const on = selection.typeCondition ? schema.getType(selection.typeCondition.name.value) : parent;
         if (!on || !isCompositeType(on)) throw new Error('limits: an inline fragment on an unknown type');
-        part = measureSet(selection.selectionSet, on, inIntrospection);
+        part = measureSet(selection.selectionSet, on, scope);
       } else {
-        part = measureFragment(selection.name.value, inIntrospection);
+        part = measureFragment(selection.name.value, scope);
       }
       depth = Math.max(depth, part.depth);
       cost += part.cost;
@@ -316,22 +369,24 @@ export function measureOperation(
     return { depth, cost };
   };
 
-  const measureField = (node: FieldNode, parent: GraphQLCompositeType, inIntrospection: boolean): QueryMeasure => {
+  const measureField = (node: FieldNode, parent: GraphQLCompositeType, scope: Scope): QueryMeasure => {
     const field = fieldOf(schema, parent, node.name.value);
     if (!field) throw new Error(`limits: no field ${node.name.value} on ${parent.name}`);
-    const introspection = inIntrospection || node.name.value.startsWith('__');
+    const introspection = scope.kind !== 'data' || node.name.value.startsWith('__');
     if (!node.selectionSet) return { depth: introspection ? 0 : 1, cost: 1 };
     const type = getNamedType(field.type);
     if (!isCompositeType(type)) throw new Error(`limits: ${field.name} selects fields of a leaf type`);
-    const children = measureSet(node.selectionSet, type, introspection);
-    const multiplier = multiplierOf(field, getArgumentValues(field, node, values), sizes, introspection);
+    const args = getArgumentValues(field, node, values);
+    const below = scopeBelow(scope, field, args);
+    const children = measureSet(node.selectionSet, type, below);
+    const multiplier = multiplierOf(field, args, sizes, below.kind === 'data' ? scope : below);
     return { depth: introspection ? 0 : 1 + children.depth, cost: 1 + multiplier * children.cost };
   };
 
-  // Fragments in the introspection part and in the data part are measured apart: the same fragment
-  // adds depth in one and not in the other.
-  const measureFragment = (name: string, inIntrospection: boolean): QueryMeasure => {
-    const key = `${inIntrospection ? 'i' : 'd'}:${name}`;
+  // A fragment is measured once per scope: the same fragment adds depth in data and not in
+  // introspection, and lists in it may have sizes set by the field it is spread under.
+  const measureFragment = (name: string, scope: Scope): QueryMeasure => {
+    const key = `${scope.key}:${name}`;
     const known = measuredFragments.get(key);
     if (known) return known;
     const fragment = fragments.get(name);
@@ -339,13 +394,13 @@ export function measureOperation(
     const on = schema.getType(fragment.typeCondition.name.value);
     if (!on || !isCompositeType(on)) throw new Error(`limits: fragment ${name} is on an unknown type`);
     inProgress.add(key);
-    const measure = measureSet(fragment.selectionSet, on, inIntrospection);
+    const measure = measureSet(fragment.selectionSet, on, scope);
     inProgress.delete(key);
     measuredFragments.set(key, measure);
     return measure;
   };
 
-  const measure = measureSet(operation.selectionSet, rootType, false);
+  const measure = measureSet(operation.selectionSet, rootType, DATA_SCOPE);
   return { depth: measure.depth, cost: Math.ceil(measure.cost) };
 }
 

@@ -129,6 +129,7 @@ export type ServerConfig = Pick<
   | 'port'
   | 'host'
   | 'maxRequestBodyBytes'
+  | 'httpIdleTimeoutMs'
   | 'queryMaxLength'
   | 'queryMaxTokens'
   | 'queryMaxAliases'
@@ -153,6 +154,9 @@ export async function startHttpServer(options: {
 }): Promise<HttpServer> {
   const { config, schema, store, log, live } = options;
   const httpServer = http.createServer();
+  // A connection with no traffic either way for this long is closed: a client that stops reading a
+  // response must not have the server hold it. (WebSocket connections are exempt once upgraded.)
+  httpServer.timeout = config.httpIdleTimeoutMs;
   const limits: QueryLimits = {
     maxLength: config.queryMaxLength,
     maxTokens: config.queryMaxTokens,

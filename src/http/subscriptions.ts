@@ -1,9 +1,9 @@
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
-import { GraphQLError, validate, type ExecutionArgs, type GraphQLSchema } from 'graphql';
+import { GraphQLError, getOperationAST, getVariableValues, validate, type ExecutionArgs, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocket, WebSocketServer } from 'ws';
-import { formatError } from '../graphql/apollo';
+import { formatError, MAX_COERCION_ERRORS } from '../graphql/apollo';
 import type { Context } from '../graphql/context';
 import { enforceLimits, guardDocument, MAX_VALIDATION_ERRORS, refusedUnmeasured, type QueryLimits } from '../graphql/limits';
 import type { Logger } from '../log';
@@ -16,6 +16,9 @@ import {
   tooManySubscriptions,
   type WebSocketLimits,
 } from './ws-limits';
+
+/** Bytes sent to a client and not yet read by it, past which its connection is closed. */
+export const MAX_UNREAD_BYTES = 4 * 1024 * 1024;
 
 /** What is open now, for tests and metrics. */
 export interface SubscriptionStats {
@@ -145,6 +148,15 @@ export function startSubscriptions(options: {
         }
         const errors = validate(schema, document, undefined, { maxErrors: MAX_VALIDATION_ERRORS });
         if (errors.length > 0) return refuse(errors);
+        // Variables are read here, as Apollo does over HTTP: a few BAD_USER_INPUT errors, not one
+        // unexplained error per bad value.
+        const operation = getOperationAST(document, payload.operationName);
+        if (operation) {
+          const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], payload.variables ?? {}, { maxErrors: MAX_COERCION_ERRORS });
+          if (coerced.errors) {
+            return refuse(coerced.errors.map((error) => new GraphQLError(error.message, { nodes: error.nodes, extensions: { code: 'BAD_USER_INPUT' } })));
+          }
+        }
         try {
           enforceLimits(schema, document, payload.operationName, payload.variables ?? undefined, limits);
         } catch (err) {
@@ -160,7 +172,15 @@ export function startSubscriptions(options: {
         return args;
       },
       // Results leave in the same shapes as over HTTP: internal errors masked, the detail logged.
-      onNext: (_ctx, _id, _payload, _args, result) => {
+      onNext: (ctx, _id, _payload, _args, result) => {
+        // A client that does not read what it subscribed to would have the server hold it all.
+        const socket = (ctx.extra as { socket: WebSocket }).socket;
+        if (socket.bufferedAmount > MAX_UNREAD_BYTES) {
+          log.info({ unread: socket.bufferedAmount }, 'subscriptions: closed a connection that does not read');
+          socket.close(CLOSE_POLICY_VIOLATION, limitMessages.unread(MAX_UNREAD_BYTES));
+          // The socket is closing: graphql-ws sends nothing more on it.
+          return;
+        }
         if (!('errors' in result) || !result.errors) return result;
         const format = formatError(log);
         return { ...result, errors: result.errors.map((error) => format(error.toJSON(), error)) as never };

@@ -25,6 +25,7 @@ export const limitMessages = {
   connectionsPerClient: (max: number) => `too many connections from your address (the limit is ${max}, WS_MAX_CONNECTIONS_PER_CLIENT)`,
   subscriptions: (max: number) =>
     `too many subscriptions on this connection (the limit is ${max}, WS_MAX_SUBSCRIPTIONS_PER_CONNECTION); complete one first`,
+  unread: (bytes: number) => `you are not reading your messages (over ${Math.round(bytes / 1048576)} MiB unread)`,
   messages: (perSecond: number) => `too many messages (the limit is ${perSecond} a second, bursts of ${2 * perSecond}, WS_MAX_MESSAGES_PER_SECOND)`,
 };
 

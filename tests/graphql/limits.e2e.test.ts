@@ -6,7 +6,7 @@ import { startTestServer, type GraphQLResponse, type TestServer } from '../helpe
 /**
  * Query limits over real HTTP: depth, cost, list sizes, body size, batching and the execution time
  * limit. Every cost below is computed by hand from the rules of src/graphql/limits.ts:
- *   scalar (and __typename) = 1;  object = 1 + children;  list without `first` = 1 + children;
+ *   scalar (and __typename) = 1;  object = 1 + children;  list without `first` = 1 + (its declared size, else 1) × children;
  *   connection = 1 + (first ?? last ?? 20, capped at 100) × children;  list with `first` = 1 + first × children;
  *   nodes(ids:) = 1 + ids.length × children;  fragments on an interface or union: they add up.
  */
@@ -117,13 +117,14 @@ describe('depth limit (10)', () => {
 
 describe('cost limit (10,000 by default)', () => {
   it('computes the cost of a connection with nodes and nested objects', async () => {
-    // parent{slug} 1+1 = 2; foundation{slug parent} 1+1+2 = 4; feed{url foundation} 1+1+4 = 6; companies (list, no first) {slug} 2;
-    // nodes (list, no first) {title feed companies} 1 + 1+6+2 = 10; totalCount 1; articles(first: 10) 1 + 10×(1+10) = 111.
+    // parent{slug} 1+1 = 2; foundation{slug parent} 1+1+2 = 4; feed{url foundation} 1+1+4 = 6;
+    // companies (a list without first, expected to hold at most 10) {slug} 1 + 10×1 = 11;
+    // nodes {title feed companies} 1 + 1+6+11 = 19; totalCount 1; articles(first: 10) 1 + 10×(1+19) = 201.
     const res = await post(api, {
       query: `{ articles(first: 10) { totalCount nodes { title feed { url foundation { slug parent { slug } } } companies { slug } } } }`,
     });
     expect(res.body.errors).toBeUndefined();
-    expect(measured(res.body)).toEqual({ requested: 111, maximum: 10_000, depth: 6, maxDepth: 10 });
+    expect(measured(res.body)).toEqual({ requested: 201, maximum: 10_000, depth: 6, maxDepth: 10 });
   });
 
   it('computes the cost of edges { node } with pageInfo', async () => {
@@ -155,15 +156,15 @@ describe('cost limit (10,000 by default)', () => {
     const ids = await post(api, { query: `{ foundations(first: 2) { nodes { id } } company(slug: "google") { id } }` });
     const list = [...ids.body.data.foundations.nodes.map((n: { id: string }) => n.id), ids.body.data.company.id];
     expect(list).toHaveLength(3);
-    // id 1; Foundation fragment: parent{slug} = 2; Company fragment: parent{slug} 2 + subsidiaries{slug} 2 = 4.
-    // nodes(ids: 3 ids) = 1 + 3×(1+2+4) = 22.
+    // id 1; Foundation fragment: parent{slug} = 2; Company fragment: parent{slug} 2 + subsidiaries (at most 10) {slug} 11 = 13.
+    // nodes(ids: 3 ids) = 1 + 3×(1+2+13) = 49.
     const res = await post(api, {
       query: `query ($ids: [ID!]!) { nodes(ids: $ids) { id ... on Foundation { parent { slug } } ... on Company { parent { slug } subsidiaries { slug } } } }`,
       variables: { ids: list },
     });
     expect(res.body.errors).toBeUndefined();
     expect(res.body.data.nodes.map((n: { id: string }) => n.id)).toEqual(list);
-    expect(measured(res.body).requested).toBe(22);
+    expect(measured(res.body).requested).toBe(49);
   });
 
   it('multiplies lists that take `first` (with its default value) by it', async () => {

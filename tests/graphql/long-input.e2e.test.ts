@@ -145,6 +145,25 @@ describe('messages of graphql-js and Apollo quote long input briefly too', () =>
     shortErrors(await api.gql(`{ articleCounts(by: ${value}) { count } }`), 'START_OF_THE_VALUE');
   });
 
+  it('a value with spaces, which some scalars print unquoted, and an object printed by graphql-js', async () => {
+    const spaced = 'a '.repeat(400_000);
+    const res = await api.gql(`query ($d: DateTime) { articles(filter: { publishedAfter: $d }) { totalCount } }`, { d: spaced });
+    expect(res.errors![0].extensions?.code).toBe('BAD_USER_INPUT');
+    for (const error of res.errors!) expect(error.message.length).toBeLessThanOrEqual(1001);
+    const keys = Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`key ${i} ${'b '.repeat(2000)}`, 1]));
+    const object = await api.gql(`query ($id: ID!) { node(id: $id) { id } }`, { id: keys });
+    for (const error of object.errors!) expect(error.message.length).toBeLessThanOrEqual(1001);
+  });
+
+  it('a name search longer than 200 characters is refused, without reaching the database', async () => {
+    for (const field of ['companies', 'foundations']) {
+      const res = await api.gql(`query ($s: String) { ${field}(filter: { search: $s }) { totalCount } }`, { s: 'é'.repeat(25_000) });
+      expect(res.errors).toHaveLength(1);
+      expect(res.errors![0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT' }, message: '`filter.search`: at most 200 characters (got 25000)' });
+    }
+    expect(api.logs.filter((line) => /unable to resolve/.test(line))).toEqual([]);
+  });
+
   it('an unknown path of the HTTP server', async () => {
     const res = await fetch(`${api.server.url}/${long('start-of-the-path-')}`);
     expect(res.status).toBe(404);

@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { createClient } from 'graphql-ws';
 import { buildSchema, getIntrospectionQuery, parse } from 'graphql';
 import WebSocket from 'ws';
@@ -70,6 +71,27 @@ describe('fragment fan-out', () => {
       );
     });
     expect(errors[0].extensions).toMatchObject({ code: 'QUERY_TOO_COSTLY', maximum: 10_000 });
+  });
+});
+
+describe('subscriptions read their variables as queries do', () => {
+  it('answers bad variables over WebSocket with a few BAD_USER_INPUT errors, not internal errors', async () => {
+    const client = createClient({ url: `${api.server.url.replace('http', 'ws')}/graphql`, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true });
+    onCleanup(() => client.dispose());
+    // Ten bad values in one list variable: at most 3 said (then one saying it stopped), as over HTTP.
+    const variables = { companies: Array.from({ length: 10 }, (_, i) => ({ bad: `${i} ${'a '.repeat(1000)}` })) };
+    const errors = await new Promise<readonly { message: string; extensions?: Record<string, unknown> }[]>((resolve, reject) => {
+      client.subscribe(
+        { query: `subscription ($companies: [String!]) { articleAdded(filter: { companies: $companies }) { title } }`, variables },
+        { next: () => reject(new Error('a result arrived')), error: (err) => resolve(err as never), complete: () => reject(new Error('completed without an error')) },
+      );
+    });
+    expect(errors.length).toBeLessThanOrEqual(4);
+    for (const error of errors) {
+      expect(error.extensions?.code).toBe('BAD_USER_INPUT');
+      expect(error.message.length).toBeLessThanOrEqual(1001);
+    }
+    expect(api.logs.filter((line) => /"level":50/.test(line))).toEqual([]);
   });
 });
 
@@ -166,7 +188,52 @@ describe('document limits, before validation', () => {
   });
 });
 
+describe('lists without `first` cost what they can hold', () => {
+  it('sizes a timeline by its series and its buckets: 50 daily series over 2.7 years are refused, a weekly year is cheap', async () => {
+    // 50 series × 996 days × (1 + start + count) once cost 201 and returned 2.1 MB.
+    const daily = `{ articleTimeline(first: 50, by: COMPANY, from: "2024-01-01T00:00:00Z", to: "2026-09-20T00:00:00Z", interval: DAY) { total points { start count } } }`;
+    const refused = await post({ query: daily });
+    expect(refused.status).toBe(400);
+    // Buckets: at most ceil(span / 23 h, the shortest day) + 2 partial ones, capped at 1,000 (more is refused).
+    // 1 + 50 series × (total 1 + points (1 + 1000 × (start 1 + count 1))) = 1 + 50 × 2002 = 100,101.
+    expect(refused.body.errors![0].extensions).toEqual({ code: 'QUERY_TOO_COSTLY', limit: 'cost', maximum: 10_000, actual: 100_101 });
+    // One series (no `by`); 364 days in weeks of at least 167 h: 53 + 2 buckets. 1 + 1 × (1 + (1 + 55 × 2)) = 113.
+    const weekly = await post({ query: `{ articleTimeline(interval: WEEK, from: "2026-01-05T00:00:00Z", to: "2027-01-04T00:00:00Z") { total points { start count } } }` });
+    expect(weekly.body.errors).toBeUndefined();
+    expect(weekly.body.data.articleTimeline[0].points).toHaveLength(52);
+    expect(weekly.body.extensions!.cost).toMatchObject({ requested: 113 });
+  });
+
+  it('sizes a named type by the largest of its kind: aliased __type possibleTypes are refused', async () => {
+    // Node has every object type as a possible type: its answer is about 40 KB, as big as its cost says.
+    const one = `__type(name: "Node") { possibleTypes { name description fields { name description args { name description defaultValue type { name kind } } type { name kind ofType { name kind } } } } }`;
+    const res = await post({ query: `{ ${[0, 1, 2].map((i) => `t${i}: ${one}`).join(' ')} }` });
+    expect(res.status).toBe(400);
+    expect(res.body.errors![0].extensions).toMatchObject({ code: 'QUERY_TOO_COSTLY' });
+  });
+});
+
 describe('transport', () => {
+  it('answers an operation type the API does not have with a client error, not QUERY_REFUSED', async () => {
+    const res = await post({ query: 'mutation { __typename }' });
+    expect(res.status).toBe(400);
+    expect(res.body.errors![0]).toMatchObject({ extensions: { code: 'BAD_REQUEST' }, message: expect.stringMatching(/^this API has no mutation operations/) });
+    expect(api.logs.filter((line) => /unable to measure/.test(line))).toEqual([]);
+  });
+
+  it('drops a connection without traffic after HTTP_IDLE_TIMEOUT', async () => {
+    const quick = await startTestServer(await referenceStore(), { httpIdleTimeoutMs: 300 });
+    const { port } = new URL(quick.server.url);
+    const socket = net.connect(Number(port), '127.0.0.1');
+    onCleanup(() => socket.destroy());
+    const closed = await new Promise<boolean>((resolve) => {
+      socket.once('close', () => resolve(true));
+      // Far longer than the limit: only a server that drops the socket resolves with true in time.
+      setTimeout(() => resolve(false), 10_000).unref();
+    });
+    expect(closed).toBe(true);
+  });
+
   it('answers a subscription sent over HTTP with a client error that points to the WebSocket endpoint', async () => {
     const res = await post({ query: 'subscription { articleAdded { title } }' });
     expect(res.status).toBe(400);

@@ -1,4 +1,5 @@
-import { Arg, Args, Ctx, FieldResolver, ID, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { Arg, Args, Ctx, Extensions, FieldResolver, ID, Query, Resolver, Root, Subscription } from 'type-graphql';
+import type { CostHints } from '../limits';
 import type { ArticleRecord } from '../../store/types';
 import { ArticleFilter } from '../inputs/article.input';
 import type { Context } from '../context';
@@ -58,6 +59,7 @@ export class ArticleResolver {
     return Feed.from((await ctx.loaders.feed.load(article.feedId))!);
   }
 
+  @Extensions({ cost: { listSize: 5 } satisfies CostHints })
   @FieldResolver(() => [Foundation], { description: 'The foundation of the article\'s feed, then the other foundations it mentions (most mentioned first).' })
   async foundations(@Root() article: Article, @Ctx() ctx: Context): Promise<Foundation[]> {
     const links = await ctx.loaders.foundationLinks.load(article.rowId);
@@ -65,6 +67,7 @@ export class ArticleResolver {
     return records.flatMap((record) => (record && !(record instanceof Error) ? [Foundation.from(record)] : []));
   }
 
+  @Extensions({ cost: { listSize: 10 } satisfies CostHints })
   @FieldResolver(() => [Article], {
     description: 'The same story from other feeds: the articles with the same `canonicalUrl`, oldest first (the first one stored is the story\'s origin).',
   })
@@ -72,11 +75,13 @@ export class ArticleResolver {
     return (await ctx.loaders.story.load(article.rowId)).map(Article.from);
   }
 
+  @Extensions({ cost: { listSize: 5 } satisfies CostHints })
   @FieldResolver(() => [Enclosure], { description: 'Files attached to the article by its feed, in feed order.' })
   async enclosures(@Root() article: Article, @Ctx() ctx: Context): Promise<Enclosure[]> {
     return (await ctx.loaders.enclosures.load(article.rowId)).map((e) => Object.assign(new Enclosure(), e));
   }
 
+  @Extensions({ cost: { listSize: 10 } satisfies CostHints })
   @FieldResolver(() => [Company], { description: 'The companies the article mentions, those in the title first, then by number of mentions.' })
   async companies(@Root() article: Article, @Ctx() ctx: Context): Promise<Company[]> {
     const mentions = await ctx.loaders.companyMentions.load(article.rowId);

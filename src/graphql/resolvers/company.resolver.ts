@@ -1,4 +1,5 @@
-import { Arg, Args, Ctx, Field, FieldResolver, Int, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Ctx, Extensions, Field, FieldResolver, Int, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import type { CostHints } from '../limits';
 import { checkFirst } from '../errors';
 import type { Context } from '../context';
 import { toArticleFilter, toCompanyFilter, toMembershipFilter } from '../filters';
@@ -64,6 +65,7 @@ export class CompanyResolver {
     return record && Company.from(record);
   }
 
+  @Extensions({ cost: { listSize: 10 } satisfies CostHints })
   @FieldResolver(() => [Company], { description: 'Companies owned by this one that are recorded on their own, by name.' })
   async subsidiaries(@Root() company: Company, @Ctx() ctx: Context): Promise<Company[]> {
     return (await ctx.loaders.subsidiaries.load(company.rowId)).map(Company.from);

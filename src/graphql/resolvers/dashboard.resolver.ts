@@ -1,6 +1,7 @@
-import { Arg, Ctx, FieldResolver, Int, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, Extensions, FieldResolver, Int, Query, Resolver, Root } from 'type-graphql';
 import { DateTimeResolver } from 'graphql-scalars';
-import { bucketBoundaries, checkTimeZone } from '../../analytics/time-buckets';
+import { bucketBoundaries, bucketCountBound, checkTimeZone } from '../../analytics/time-buckets';
+import type { CostHints } from '../limits';
 import type { Context } from '../context';
 import { checkFirst } from '../errors';
 import { toArticleFilter, todayIso } from '../filters';
@@ -59,6 +60,13 @@ export class DashboardResolver {
     return buckets.map((b) => Object.assign(new ArticleCount(), { key: b.key, count: b.count }));
   }
 
+  // The measure counts one series without `by` (else `first`), and a point per bucket of the range.
+  @Extensions({
+    cost: {
+      listSize: (args) => (args.by == null ? 1 : Number(args.first)),
+      listSizes: (args) => ({ points: bucketCountBound(args.from, args.to, args.interval) }),
+    } satisfies CostHints,
+  })
   @Query(() => [TimeSeries], {
     description:
       'Article counts over time, in calendar buckets of a time zone, empty buckets included: one series in all, or one per key of `by` (the largest `first`).',

@@ -1,4 +1,5 @@
-import { Arg, Args, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Ctx, Extensions, FieldResolver, Query, Resolver, Root } from 'type-graphql';
+import type { CostHints } from '../limits';
 import type { Context } from '../context';
 import { toArticleFilter, toFeedFilter, toFoundationFilter, toMembershipFilter } from '../filters';
 import { ArticleOrder } from '../inputs/article.input';
@@ -44,6 +45,7 @@ export class FoundationResolver {
     return record && Foundation.from(record);
   }
 
+  @Extensions({ cost: { listSize: 20 } satisfies CostHints })
   @FieldResolver(() => [Foundation], { description: 'The foundations this one hosts, by name.' })
   async children(@Root() foundation: Foundation, @Ctx() ctx: Context): Promise<Foundation[]> {
     return (await ctx.loaders.childFoundations.load(foundation.rowId)).map(Foundation.from);

@@ -1,4 +1,5 @@
-import { Field, Int, ObjectType } from 'type-graphql';
+import { Extensions, Field, Int, ObjectType } from 'type-graphql';
+import type { CostHints } from '../limits';
 
 @ObjectType('TextRange', { description: 'A stretch of a text, in JavaScript string units (UTF-16 code units): `text.slice(start, end)`.' })
 export class TextRange {
@@ -16,6 +17,7 @@ export class Snippet {
   @Field({ description: 'The excerpt, plain text; "…" marks where it was cut.' })
   text!: string;
 
+  @Extensions({ cost: { listSize: 10 } satisfies CostHints })
   @Field(() => [TextRange], { description: 'Where the matched terms are in `text`, in order.' })
   marks!: TextRange[];
 
