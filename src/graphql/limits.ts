@@ -31,6 +31,7 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
+import { shortenQuoted } from '../errors';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './relay/connection';
 
 /**
@@ -136,7 +137,8 @@ export function guardDocument(source: string, limits: QueryLimits): DocumentNode
         limits.maxTokens,
       );
     }
-    if (err instanceof GraphQLError) throw new GraphQLError(err.message, { nodes: err.nodes, source: err.source, positions: err.positions, extensions: { code: 'GRAPHQL_PARSE_FAILED', http: { status: 400 } } });
+    // Syntax errors quote the offending token whole (`found String "..."`): cut it.
+    if (err instanceof GraphQLError) throw new GraphQLError(shortenQuoted(err.message), { nodes: err.nodes, source: err.source, positions: err.positions, extensions: { code: 'GRAPHQL_PARSE_FAILED', http: { status: 400 } } });
     throw err;
   }
   let aliases = 0;

@@ -164,6 +164,14 @@ describe('messages of graphql-js and Apollo quote long input briefly too', () =>
     expect(api.logs.filter((line) => /unable to resolve/.test(line))).toEqual([]);
   });
 
+  it('a syntax error at a long string literal', async () => {
+    const res = await api.gql(`{ foundation(slug: "cncf") "${long('start-of-the-literal-', 'z').slice(0, 20_000)}" }`);
+    expect(res.errors).toHaveLength(1);
+    expect(res.errors![0].extensions?.code).toBe('GRAPHQL_PARSE_FAILED');
+    expect(res.errors![0].message.length).toBeLessThan(300);
+    expect(res.errors![0].message).toContain('"start-of-the-literal-');
+  });
+
   it('an unknown path of the HTTP server', async () => {
     const res = await fetch(`${api.server.url}/${long('start-of-the-path-')}`);
     expect(res.status).toBe(404);
