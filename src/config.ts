@@ -176,6 +176,30 @@ const options = {
     default: 30_000,
     accepts: 'a duration from 100ms to 10m, such as 30s',
   },
+  /** Threads that run database reads (GraphQL queries), each with its own connection; 0 gives one per core. */
+  readWorkers: {
+    env: 'READ_WORKERS',
+    schema: integer(0, 64),
+    default: 0,
+    accepts: 'an integer from 0 to 64 (0: one per core)',
+  },
+  /** Longest one transaction of a feed save may hold SQLite's write lock; a bigger feed is saved in several, its state last. */
+  writeTransactionMaxMs: {
+    env: 'WRITE_TRANSACTION_MAX',
+    shownDefault: '100ms',
+    schema: duration(10, 5000),
+    default: 100,
+    accepts: 'a duration from 10ms to 5s, such as 100ms',
+  },
+  /** Most rows counted for a totalCount that no index or aggregate answers; past it, totalCount is a lower bound (totalCountIsExact false). */
+  countMax: { env: 'COUNT_MAX', schema: integer(100, 100_000_000), default: 10_000, accepts: 'an integer from 100 to 100000000' },
+  /** How many of the newest matching articles a search ranks by relevance (bounds the work for very common terms). */
+  searchMaxCandidates: {
+    env: 'SEARCH_MAX_CANDIDATES',
+    schema: integer(100, 100_000_000),
+    default: 5000,
+    accepts: 'an integer from 100 to 100000000',
+  },
   /** Largest accepted HTTP request body, in bytes. */
   maxRequestBodyBytes: {
     env: 'MAX_REQUEST_BODY_BYTES',
