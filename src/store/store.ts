@@ -72,7 +72,8 @@ export interface Store {
 
   getArticles(ids: readonly number[]): Promise<(ArticleRecord | null)[]>;
   listArticles(filter: ArticleFilter, page: PageRequest<ArticleOrderField>): Promise<Page<ArticleRecord>>;
-  countArticles(filter: ArticleFilter): Promise<number>;
+  /** Exact where an index or aggregate answers; otherwise counted up to a cap and then a lower bound (`exact: false`). */
+  countArticles(filter: ArticleFilter): Promise<ArticleCount>;
   /** One page per foundation, company or feed, in one round trip (nested connections). */
   listArticlesOf(
     parent: ArticleParent,
@@ -80,7 +81,7 @@ export interface Store {
     filter: ArticleFilter,
     page: PageRequest<ArticleOrderField>,
   ): Promise<Page<ArticleRecord>[]>;
-  countArticlesOf(parent: ArticleParent, parentIds: readonly number[], filter: ArticleFilter): Promise<number[]>;
+  countArticlesOf(parent: ArticleParent, parentIds: readonly number[], filter: ArticleFilter): Promise<ArticleCount[]>;
   /** The foundations of each article: its feed's, then those it mentions (most mentioned first). */
   listFoundationLinksOf(articleIds: readonly number[]): Promise<ArticleFoundationLink[][]>;
   /** The companies each article mentions, most mentioned first. */
@@ -234,6 +235,12 @@ export interface ArticleFilter {
   hasCompanies?: boolean;
   /** The feed's language, e.g. "en" (also matches "en-us") or "en-us". */
   language?: string;
+}
+
+/** How many articles match a filter, and whether that is the exact number or a lower bound (a capped count). */
+export interface ArticleCount {
+  count: number;
+  exact: boolean;
 }
 
 /** What article counts and time series are broken down by. */

@@ -3,6 +3,8 @@ import { referenceStore } from '../helpers/fresh-db';
 import { startTestServer, type TestServer } from '../helpers/server';
 
 const statements: string[] = [];
+/** Store calls (round trips to the database's threads). */
+let calls = 0;
 let api: TestServer;
 
 beforeAll(async () => {
@@ -17,15 +19,26 @@ beforeAll(async () => {
     });
   }
   // The nested queries below cost more than the default limit allows: this test is about SQL, not limits.
-  api = await startTestServer(store, { queryMaxCost: 100_000 });
+  const counted = new Proxy(store, {
+    get(target, name, receiver) {
+      const value = Reflect.get(target, name, receiver);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        calls++;
+        return value.apply(target, args);
+      };
+    },
+  });
+  api = await startTestServer(counted, { queryMaxCost: 100_000 });
 });
 
 /** Statements the store ran while answering one query. */
-async function countStatements(query: string): Promise<{ count: number; data: any }> {
+async function countStatements(query: string): Promise<{ count: number; calls: number; data: any }> {
   statements.length = 0;
+  calls = 0;
   const res = await api.gql(query);
   expect(res.errors).toBeUndefined();
-  return { count: statements.length, data: res.data };
+  return { count: statements.length, calls, data: res.data };
 }
 
 describe('relations are batched per request (no N+1 queries)', () => {
@@ -41,11 +54,26 @@ describe('relations are batched per request (no N+1 queries)', () => {
     expect(count).toBeLessThan(10);
   });
 
-  it('answers nested connections for a page of parents with a constant number of statements', async () => {
-    const small = await countStatements(`{ companies(first: 5) { nodes { memberships { totalCount nodes { foundation { slug } } } articles(first: 2) { nodes { title } } } } }`);
-    const large = await countStatements(`{ companies(first: 100) { nodes { memberships { totalCount nodes { foundation { slug } } } articles(first: 2) { nodes { title } } } } }`);
+  it('answers nested memberships for a page of parents with a constant number of statements', async () => {
+    const small = await countStatements(`{ companies(first: 5) { nodes { memberships { totalCount nodes { foundation { slug } } } } } }`);
+    const large = await countStatements(`{ companies(first: 100) { nodes { memberships { totalCount nodes { foundation { slug } } } } } }`);
     expect(large.data.companies.nodes.length).toBeGreaterThan(50);
     expect(large.count).toBe(small.count);
     expect(large.count).toBeLessThan(10);
+  });
+
+  it('answers nested article pages for a page of parents in a constant number of store calls, one bounded statement per parent', async () => {
+    const query = (n: number) => `{ companies(first: ${n}) { nodes { articles(first: 2) { totalCount nodes { title } } } } }`;
+    const small = await countStatements(query(5));
+    const large = await countStatements(query(100));
+    expect(large.data.companies.nodes.length).toBeGreaterThan(50);
+    // One call for the companies, one for every page of articles, one for every count.
+    expect(large.calls).toBe(small.calls);
+    expect(large.calls).toBeLessThan(6);
+    // Each company's page is its own index range read for 3 rows at most (a window over every
+    // company's articles would read them all); its count is one row of article_totals.
+    const pages = statements.filter((sql) => sql.includes('article_company_mentions d'));
+    expect(pages.length).toBe(large.data.companies.nodes.length);
+    expect(pages.filter((sql) => !/LIMIT 3(\.0)?$/.test(sql.trim()))).toEqual([]);
   });
 });

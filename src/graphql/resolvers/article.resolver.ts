@@ -14,6 +14,7 @@ import { Enclosure } from '../types/enclosure.type';
 import { ArticleConnection } from '../types/connections';
 import { Feed } from '../types/feed.type';
 import { Foundation } from '../types/foundation.type';
+import { resolveArticleConnection } from './article-connection';
 import { ArticlesArgs } from './args';
 
 @Resolver(() => Article)
@@ -21,11 +22,9 @@ export class ArticleResolver {
   @Query(() => ArticleConnection, { description: 'Articles from all feeds, newest first unless `orderBy` says otherwise.' })
   async articles(@Args() args: ArticlesArgs, @Ctx() ctx: Context): Promise<ArticleConnection> {
     const filter = await toArticleFilter(ctx, args.filter);
-    return resolveConnection(
-      ArticleConnection,
+    return resolveArticleConnection(
       args,
       args.orderBy ?? new ArticleOrder(),
-      Article.from,
       (page) => ctx.store.listArticles(filter, page),
       () => ctx.store.countArticles(filter),
     );

@@ -7,6 +7,7 @@ import { ArticleOrder } from '../inputs/article.input';
 import { CompanyOrder } from '../inputs/company.input';
 import { MembershipOrder } from '../inputs/membership.input';
 import { resolveConnection } from '../relay/connection';
+import { resolveArticleConnection } from './article-connection';
 import { Article } from '../types/article.type';
 import { Company } from '../types/company.type';
 import { ArticleConnection, CompanyConnection, MembershipConnection } from '../types/connections';
@@ -104,11 +105,9 @@ export class CompanyResolver {
   async articles(@Root() company: Company, @Args() args: ArticlesArgs, @Ctx() ctx: Context): Promise<ArticleConnection> {
     const filter = await toArticleFilter(ctx, args.filter);
     const parentId = company.rowId;
-    return resolveConnection(
-      ArticleConnection,
+    return resolveArticleConnection(
       args,
       args.orderBy ?? new ArticleOrder(),
-      Article.from,
       (page) => ctx.loaders.articlesOf.load({ parentId, args: { parent: 'company', filter, page } }),
       () => ctx.loaders.articleCountOf.load({ parentId, args: { parent: 'company', filter } }),
     );

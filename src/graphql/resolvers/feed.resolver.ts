@@ -6,6 +6,7 @@ import { toArticleFilter, toFeedFilter } from '../filters';
 import { ArticleOrder } from '../inputs/article.input';
 import { FeedOrder } from '../inputs/feed.input';
 import { resolveConnection } from '../relay/connection';
+import { resolveArticleConnection } from './article-connection';
 import { Article } from '../types/article.type';
 import { ArticleConnection, FeedConnection } from '../types/connections';
 import { Feed } from '../types/feed.type';
@@ -53,11 +54,9 @@ export class FeedResolver {
   async articles(@Root() feed: Feed, @Args() args: ArticlesArgs, @Ctx() ctx: Context): Promise<ArticleConnection> {
     const filter = await toArticleFilter(ctx, args.filter);
     const parentId = feed.rowId;
-    return resolveConnection(
-      ArticleConnection,
+    return resolveArticleConnection(
       args,
       args.orderBy ?? new ArticleOrder(),
-      Article.from,
       (page) => ctx.loaders.articlesOf.load({ parentId, args: { parent: 'feed', filter, page } }),
       () => ctx.loaders.articleCountOf.load({ parentId, args: { parent: 'feed', filter } }),
     );

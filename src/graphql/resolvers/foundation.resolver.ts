@@ -7,6 +7,7 @@ import { FeedOrder } from '../inputs/feed.input';
 import { FoundationOrder } from '../inputs/foundation.input';
 import { MembershipOrder } from '../inputs/membership.input';
 import { resolveConnection } from '../relay/connection';
+import { resolveArticleConnection } from './article-connection';
 import { Article } from '../types/article.type';
 import { ArticleConnection, FeedConnection, FoundationConnection, MembershipConnection } from '../types/connections';
 import { Feed } from '../types/feed.type';
@@ -97,11 +98,9 @@ export class FoundationResolver {
   async articles(@Root() foundation: Foundation, @Args() args: ArticlesArgs, @Ctx() ctx: Context): Promise<ArticleConnection> {
     const filter = await toArticleFilter(ctx, args.filter);
     const parentId = foundation.rowId;
-    return resolveConnection(
-      ArticleConnection,
+    return resolveArticleConnection(
       args,
       args.orderBy ?? new ArticleOrder(),
-      Article.from,
       (page) => ctx.loaders.articlesOf.load({ parentId, args: { parent: 'foundation', filter, page } }),
       () => ctx.loaders.articleCountOf.load({ parentId, args: { parent: 'foundation', filter } }),
     );

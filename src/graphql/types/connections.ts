@@ -1,4 +1,4 @@
-import { ObjectType } from 'type-graphql';
+import { Field, ObjectType } from 'type-graphql';
 import { ConnectionType } from '../relay/connection';
 import { Article } from './article.type';
 import { Company } from './company.type';
@@ -19,4 +19,15 @@ export class MembershipConnection extends ConnectionType(Membership, 'Membership
 export class FeedConnection extends ConnectionType(Feed, 'Feed') {}
 
 @ObjectType('ArticleConnection', { description: 'A page of articles (Relay cursor connection).' })
-export class ArticleConnection extends ConnectionType(Article, 'Article') {}
+export class ArticleConnection extends ConnectionType(Article, 'Article') {
+  /** Set by resolveArticleConnection, which counts once for both fields. */
+  countIsExact: () => Promise<boolean> = async () => true;
+
+  @Field(() => Boolean, {
+    description:
+      'Whether `totalCount` is the exact number of matching articles. A count that no index or per-day aggregate answers (a search, `memberOf`, several foundations or companies at once, `language`, `hasCompanies`) stops at COUNT_MAX (10,000 by default): then `totalCount` is that cap, a lower bound, and this is false.',
+  })
+  totalCountIsExact(): Promise<boolean> {
+    return this.countIsExact();
+  }
+}

@@ -1,4 +1,5 @@
 import type { ArticleCountBucket, ArticleDimension, ArticleFilter, ArticleSeries, DimensionKey } from '../store';
+import { DAY_MS, DIM, type ArticleQueries, type Dim } from './article-queries';
 import type { Db } from './open';
 import { articleFilterSql, foundationSet } from './specs';
 import { inList, jsonList, type Statements } from './statements';
@@ -20,7 +21,7 @@ interface DimensionSql {
 function dimensionSql(by: ArticleDimension, filter: ArticleFilter, activeOn: string): DimensionSql {
   switch (by) {
     case 'FOUNDATION':
-      // The view gives each (article, foundation) pair once, through the feed or a mention.
+      // article_foundations holds each (article, foundation) pair once, through the feed or a mention.
       return { join: 'JOIN article_foundations d ON d.article_id = a.id', joinParams: [], keys: ['d.foundation_id AS foundationId'] };
     case 'COMPANY':
       return { join: 'JOIN article_company_mentions d ON d.article_id = a.id', joinParams: [], keys: ['d.company_id AS companyId'] };
@@ -59,13 +60,26 @@ function keyOf(row: Record<string, unknown>): DimensionKey {
   return key;
 }
 
-export function countArticlesBy(
-  statements: Statements,
-  filter: ArticleFilter,
-  by: ArticleDimension,
-  limit: number,
-  activeOn: string,
-): ArticleCountBucket[] {
+const DIMENSION_CODE: Record<Exclude<ArticleDimension, 'TIER'>, Dim> = { FOUNDATION: DIM.foundation, COMPANY: DIM.company, FEED: DIM.feed };
+
+function keyOfDim(dim: Dim, key: number): DimensionKey {
+  return dim === DIM.foundation ? { foundationId: key } : dim === DIM.company ? { companyId: key } : { feedId: key };
+}
+
+/**
+ * Which per-day aggregate answers a breakdown exactly: with `by`, a filter of nothing but dates (a
+ * bucket of Y among the articles of X would need X and Y together); without, the filter's one key.
+ */
+function aggregatePlan(queries: ArticleQueries, filter: ArticleFilter, by: ArticleDimension | null): { dim: Dim; key: number | null } | null {
+  if (by === 'TIER') return null;
+  const single = queries.aggregateKey(filter);
+  if (single === null) return null;
+  if (by === null) return single;
+  return single.dim === DIM.all ? { dim: DIMENSION_CODE[by], key: null } : null;
+}
+
+/** Counts per key from a scan of the filter's articles: exact for any filter, as costly as the articles. */
+function scanCountsBy(statements: Statements, filter: ArticleFilter, by: ArticleDimension, limit: number, activeOn: string): ArticleCountBucket[] {
   const f = articleFilterSql(filter);
   const d = dimensionSql(by, filter, activeOn);
   const keyColumns = d.keys.map((k) => k.split(' AS ')[0]);
@@ -73,6 +87,48 @@ export function countArticlesBy(
     GROUP BY ${keyColumns.join(', ')} ORDER BY n DESC, ${keyColumns.join(', ')} LIMIT ?`;
   const rows = statements.get(sql).all(...d.joinParams, ...f.params, limit) as KeyRow[];
   return rows.map((row) => ({ key: keyOf(row as unknown as Record<string, unknown>), count: row.n }));
+}
+
+export function countArticlesBy(
+  statements: Statements,
+  queries: ArticleQueries,
+  filter: ArticleFilter,
+  by: ArticleDimension,
+  limit: number,
+  activeOn: string,
+): ArticleCountBucket[] {
+  const plan = aggregatePlan(queries, filter, by);
+  if (plan === null) return scanCountsBy(statements, filter, by, limit, activeOn);
+  const counts = new Map<number, number>();
+  const add = (key: number, n: number) => counts.set(key, (counts.get(key) ?? 0) + n);
+  const { publishedAfter: after, publishedBefore: before } = filter;
+  if (after === undefined && before === undefined) {
+    // Primary key of article_totals: one row per key.
+    for (const row of statements.get('SELECT key, n FROM article_totals WHERE dim = ? AND n > 0').all(plan.dim) as { key: number; n: number }[]) add(row.key, row.n);
+  } else {
+    const lo = after ?? -8.64e15;
+    const hi = before ?? 8.64e15;
+    const firstDay = Math.ceil(lo / DAY_MS);
+    const endDay = Math.floor(hi / DAY_MS);
+    if (firstDay < endDay) {
+      // Index article_counts_day (dim, day): whole days of every key.
+      const sql = 'SELECT key, SUM(n) AS n FROM article_counts WHERE dim = ? AND day >= ? AND day < ? GROUP BY key';
+      for (const row of statements.get(sql).all(plan.dim, firstDay, endDay) as { key: number; n: number }[]) add(row.key, row.n);
+    }
+    // The partial days at either end (or the whole range, under a day), from the articles.
+    const partial = firstDay < endDay ? [[lo, firstDay * DAY_MS], [endDay * DAY_MS, hi]] : [[lo, hi]];
+    for (const [from, to] of partial) {
+      if (!(from < to)) continue;
+      for (const bucket of scanCountsBy(statements, { publishedAfter: from, publishedBefore: to }, by, 1_000_000, activeOn)) {
+        add((bucket.key.foundationId ?? bucket.key.companyId ?? bucket.key.feedId)!, bucket.count);
+      }
+    }
+  }
+  return [...counts]
+    .filter(([, n]) => n > 0)
+    .sort((x, y) => y[1] - x[1] || x[0] - y[0])
+    .slice(0, limit)
+    .map(([key, count]) => ({ key: keyOfDim(plan.dim, key), count }));
 }
 
 /** Registers fw_bucket(token, ms): the index of the bucket holding an instant (binary search). */
@@ -111,12 +167,66 @@ export class Bucketer {
 export function articleTimeline(
   statements: Statements,
   bucketer: Bucketer,
+  queries: ArticleQueries,
   filter: ArticleFilter,
   boundaries: readonly number[],
   by: ArticleDimension | null,
   limit: number,
   activeOn: string,
 ): ArticleSeries[] {
+  const buckets = boundaries.length - 1;
+  const series = new Map<string, ArticleSeries>();
+  const add = (key: DimensionKey | null, bucket: number, n: number) => {
+    const id = JSON.stringify(key);
+    let s = series.get(id);
+    if (!s) series.set(id, (s = { key, counts: new Array(buckets).fill(0), total: 0 }));
+    s.counts[bucket] += n;
+    s.total += n;
+  };
+  const plan = aggregatePlan(queries, filter, by);
+  if (plan === null) {
+    scanTimeline(statements, bucketer, filter, boundaries, by, activeOn, add);
+  } else {
+    // Whole UTC days from article_counts; a day that a boundary cuts (a time zone off UTC, a range
+    // starting mid-day) is counted from its articles.
+    const lo = Math.max(filter.publishedAfter ?? -8.64e15, boundaries[0]);
+    const hi = Math.min(filter.publishedBefore ?? 8.64e15, boundaries[buckets]);
+    const cuts = [...boundaries.filter((b) => b >= boundaries[0] && b <= boundaries[buckets]), lo, hi];
+    const splitDays = [...new Set(cuts.filter((b) => b % DAY_MS !== 0).map((b) => Math.floor(b / DAY_MS)))];
+    const firstDay = Math.floor(lo / DAY_MS);
+    const endDay = Math.ceil(hi / DAY_MS);
+    if (lo < hi) {
+      const keyed = plan.key !== null;
+      const rows = bucketer.with(boundaries, (token) => {
+        // Primary key (dim, key, day) for one key; index article_counts_day (dim, day) for every key.
+        const sql = `SELECT key, fw_bucket(?, day * ${DAY_MS}) AS bucket, SUM(n) AS n FROM article_counts
+          WHERE dim = ? ${keyed ? 'AND key = ?' : ''} AND day >= ? AND day < ? AND day NOT IN (SELECT value FROM json_each(?))
+          GROUP BY key, bucket`;
+        const params = [token, plan.dim, ...(keyed ? [plan.key] : []), firstDay, endDay, jsonList(splitDays)];
+        return statements.get(sql).all(...params) as { key: number; bucket: number; n: number }[];
+      });
+      for (const row of rows) if (row.n > 0) add(by === null ? null : keyOfDim(plan.dim, row.key), row.bucket, row.n);
+      for (const day of splitDays) {
+        const from = Math.max(lo, day * DAY_MS);
+        const to = Math.min(hi, (day + 1) * DAY_MS);
+        if (from < to) scanTimeline(statements, bucketer, { ...filter, publishedAfter: from, publishedBefore: to }, boundaries, by, activeOn, add);
+      }
+    }
+  }
+  if (!by) return [series.get('null') ?? { key: null, counts: new Array(buckets).fill(0), total: 0 }];
+  return [...series.values()].sort((x, y) => y.total - x.total || JSON.stringify(x.key).localeCompare(JSON.stringify(y.key))).slice(0, limit);
+}
+
+/** Counts per bucket (and key) from a scan of the filter's articles within the boundaries. */
+function scanTimeline(
+  statements: Statements,
+  bucketer: Bucketer,
+  filter: ArticleFilter,
+  boundaries: readonly number[],
+  by: ArticleDimension | null,
+  activeOn: string,
+  add: (key: DimensionKey | null, bucket: number, n: number) => void,
+): void {
   const buckets = boundaries.length - 1;
   const f = articleFilterSql({
     ...filter,
@@ -130,15 +240,5 @@ export function articleTimeline(
       FROM ${f.from} ${d.join} ${f.where} GROUP BY ${['bucket', ...keyColumns].join(', ')}`;
     return statements.get(sql).all(token, ...d.joinParams, ...f.params) as (Record<string, unknown> & { bucket: number; n: number })[];
   });
-  const series = new Map<string, ArticleSeries>();
-  for (const row of rows) {
-    const key = by ? keyOf(row) : null;
-    const id = JSON.stringify(key);
-    let s = series.get(id);
-    if (!s) series.set(id, (s = { key, counts: new Array(buckets).fill(0), total: 0 }));
-    s.counts[row.bucket] += row.n;
-    s.total += row.n;
-  }
-  if (!by) return [series.get('null') ?? { key: null, counts: new Array(buckets).fill(0), total: 0 }];
-  return [...series.values()].sort((x, y) => y.total - x.total || JSON.stringify(x.key).localeCompare(JSON.stringify(y.key))).slice(0, limit);
+  for (const row of rows) add(by ? keyOf(row) : null, row.bucket, row.n);
 }

@@ -5,7 +5,6 @@
 import type {
   ArticleFilter,
   ArticleOrderField,
-  ArticleParent,
   CompanyFilter,
   CompanyOrderField,
   FeedFilter,
@@ -63,7 +62,7 @@ const id = (expr: string): KeyColumn => ({ expr, type: 'number' });
 const text = (expr: string): KeyColumn => ({ expr, type: 'string' });
 
 /** Accumulates AND-ed conditions with their parameters, in order. */
-class Conditions {
+export class Conditions {
   readonly where: string[] = [];
   readonly params: unknown[] = [];
 
@@ -174,34 +173,57 @@ export function foundationSet(includeSubfoundations: boolean | undefined): strin
     : '(SELECT value FROM json_each(?))';
 }
 
-/** The conditions of an article filter (on `articles a`, plus `articles_fts` when searching). */
-function articleConditions(filter: ArticleFilter): Conditions {
-  const c = new Conditions()
-    // Index articles_feed_published.
-    .list('a.feed_id', filter.feedIds);
-  if (filter.foundationIds !== undefined) {
-    // Through the feed (feeds_foundation, then articles_feed_published) or a mention
-    // (article_foundation_mentions_foundation).
+/** Which part of an article filter an index range already applies (the driver of a plan), left out of the conditions. */
+export type DrivenBy = 'foundation' | 'company' | 'feed' | 'memberOf';
+
+/** Companies that were members of the filter's foundation (at one of its tiers) on its date: `ms` rows. */
+function memberOfSql(memberOf: NonNullable<ArticleFilter['memberOf']>, includeSubfoundations: boolean | undefined) {
+  const tiers = memberOf.tiers === undefined ? '' : `AND ${inList('ms.tier')}`;
+  return {
+    // Index memberships_foundation_tier.
+    where: `ms.foundation_id IN ${foundationSet(includeSubfoundations)} ${tiers}
+      AND COALESCE(ms.joined_on, ms.stated_on) <= ? AND (ms.left_on IS NULL OR ms.left_on > ?)`,
+    params: [
+      jsonList([memberOf.foundationId]),
+      ...(memberOf.tiers === undefined ? [] : [jsonList(memberOf.tiers)]),
+      memberOf.activeOn,
+      memberOf.activeOn,
+    ],
+  };
+}
+
+/** The company ids of memberOf: a few rows of memberships, read before the article query is planned. */
+export function memberOfCompaniesSql(memberOf: NonNullable<ArticleFilter['memberOf']>, includeSubfoundations: boolean | undefined) {
+  const m = memberOfSql(memberOf, includeSubfoundations);
+  return { sql: `SELECT DISTINCT ms.company_id FROM memberships ms WHERE ${m.where} ORDER BY 1`, params: m.params };
+}
+
+/**
+ * The conditions of an article filter on `articles a` (plus `articles_fts` when searching). Each is
+ * checked per article by primary key (EXISTS on (article_id, ...)), never by building the set of every
+ * matching article: the plan's driver (an index range in date order, or the search) decides which
+ * articles are looked at, and `drivenBy` names the parts of the filter it already applies.
+ * `dateColumn` is where the date range applies (the driver's own published_at, to be an index range).
+ */
+export function articleConditions(filter: ArticleFilter, drivenBy?: DrivenBy, dateColumn = 'a.published_at'): Conditions {
+  const c = new Conditions();
+  if (filter.feedIds !== undefined && drivenBy !== 'feed') c.list('a.feed_id', filter.feedIds);
+  if (filter.foundationIds !== undefined && drivenBy !== 'foundation') {
+    // Primary key (article_id, foundation_id).
     c.add(
-      `a.id IN (SELECT article_id FROM article_foundations WHERE foundation_id IN ${foundationSet(filter.includeSubfoundations)})`,
+      `EXISTS (SELECT 1 FROM article_foundations x WHERE x.article_id = a.id AND x.foundation_id IN ${foundationSet(filter.includeSubfoundations)})`,
       jsonList(filter.foundationIds),
     );
   }
-  if (filter.companyIds !== undefined) {
-    c.add(`a.id IN (SELECT article_id FROM article_company_mentions WHERE ${inList('company_id')})`, jsonList(filter.companyIds));
+  if (filter.companyIds !== undefined && drivenBy !== 'company') {
+    // Primary key (article_id, company_id).
+    c.add(`EXISTS (SELECT 1 FROM article_company_mentions x WHERE x.article_id = a.id AND ${inList('x.company_id')})`, jsonList(filter.companyIds));
   }
-  if (filter.memberOf !== undefined) {
-    const m = filter.memberOf;
-    const tiers = m.tiers === undefined ? '' : `AND ${inList('ms.tier')}`;
-    // Index memberships_foundation_tier, then article_company_mentions_company.
+  if (filter.memberOf !== undefined && drivenBy !== 'memberOf') {
+    const m = memberOfSql(filter.memberOf, filter.includeSubfoundations);
     c.add(
-      `a.id IN (SELECT acm.article_id FROM memberships ms JOIN article_company_mentions acm ON acm.company_id = ms.company_id
-        WHERE ms.foundation_id IN ${foundationSet(filter.includeSubfoundations)} ${tiers}
-          AND COALESCE(ms.joined_on, ms.stated_on) <= ? AND (ms.left_on IS NULL OR ms.left_on > ?))`,
-      jsonList([m.foundationId]),
-      ...(m.tiers === undefined ? [] : [jsonList(m.tiers)]),
-      m.activeOn,
-      m.activeOn,
+      `EXISTS (SELECT 1 FROM article_company_mentions x JOIN memberships ms ON ms.company_id = x.company_id WHERE x.article_id = a.id AND ${m.where})`,
+      ...m.params,
     );
   }
   if (filter.hasCompanies !== undefined) {
@@ -211,56 +233,33 @@ function articleConditions(filter: ArticleFilter): Conditions {
     const language = filter.language.toLowerCase();
     c.add("(a.language = ? OR a.language LIKE ? ESCAPE '\\')", language, `${language.replace(/[\\%_]/g, (x) => `\\${x}`)}-%`);
   }
-  if (filter.publishedAfter !== undefined) c.add('a.published_at >= ?', filter.publishedAfter);
-  if (filter.publishedBefore !== undefined) c.add('a.published_at < ?', filter.publishedBefore);
+  if (filter.publishedAfter !== undefined) c.add(`${dateColumn} >= ?`, filter.publishedAfter);
+  if (filter.publishedBefore !== undefined) c.add(`${dateColumn} < ?`, filter.publishedBefore);
   if (filter.search !== undefined) c.add('articles_fts MATCH ?', toFts5(filter.search));
   return c;
 }
 
-/** FROM for articles: joined to the full-text index when searching, and to the parent for nested connections. */
-function articleFrom(filter: ArticleFilter, parent?: ArticleParent): string {
-  const from = ARTICLE_PARENT_JOIN[parent ?? 'feed'];
-  return filter.search === undefined ? from : `${from} JOIN articles_fts ON articles_fts.rowid = a.id`;
+/** FROM for articles: joined to the full-text index when searching (the index drives: it comes first). */
+function articleFrom(filter: ArticleFilter): string {
+  return filter.search === undefined ? 'articles a' : 'articles_fts JOIN articles a ON a.id = articles_fts.rowid';
 }
 
-export function articleSpec(
-  filter: ArticleFilter,
-  order: ArticleOrderField,
-  parent?: ArticleParent,
-): ListSpec<ArticleRecord, ArticleRecord> {
-  const c = articleConditions(filter);
+/** The sort key of an ordering: indexes articles_published / articles_fetched, or FTS5's rank. */
+export function articleKeys(order: ArticleOrderField, filter: ArticleFilter): KeyColumn[] {
   if (order === 'RELEVANCE' && filter.search === undefined) throw new BadInputError('ordering by RELEVANCE needs `filter.search`');
-  const keys =
-    order === 'RELEVANCE'
-      ? // Most relevant first in DESC order: bm25 is lower for better matches.
-        [id(`-${RANK}`), id('a.id')]
-      : // Indexes articles_published / articles_fetched: (published_at, id), (fetched_at, id).
-        order === 'FETCHED_AT'
-        ? [id('a.fetched_at'), id('a.id')]
-        : [id('a.published_at'), id('a.id')];
-  return {
-    select: filter.search === undefined ? ARTICLE_COLUMNS : `${ARTICLE_COLUMNS}, ${SNIPPET} AS snippet`,
-    from: articleFrom(filter, parent),
-    ...c,
-    keys,
-    map: identity,
-  };
+  // Most relevant first in DESC order: bm25 is lower for better matches.
+  if (order === 'RELEVANCE') return [id(`-${RANK}`), id('a.id')];
+  return order === 'FETCHED_AT' ? [id('a.fetched_at'), id('a.id')] : [id('a.published_at'), id('a.id')];
+}
+
+/** The general plan of an article list: the filter as conditions on articles, in the order's index. */
+export function articleSpec(filter: ArticleFilter, order: ArticleOrderField): ListSpec<ArticleRecord, ArticleRecord> {
+  const keys = articleKeys(order, filter);
+  return { select: ARTICLE_COLUMNS, from: articleFrom(filter), ...articleConditions(filter), keys, map: identity };
 }
 
 /** The SQL of a filter for grouped queries: FROM and WHERE with their parameters. */
 export function articleFilterSql(filter: ArticleFilter): { from: string; where: string; params: unknown[] } {
   const c = articleConditions(filter);
   return { from: articleFrom(filter), where: c.where.length ? `WHERE ${c.where.join(' AND ')}` : '', params: c.params };
-}
-
-/** For nested article connections: the join that gives each article its parent (`p`). */
-const ARTICLE_PARENT_JOIN: Record<ArticleParent, string> = {
-  feed: 'articles a',
-  foundation: 'articles a JOIN article_foundations p ON p.article_id = a.id',
-  company: 'articles a JOIN article_company_mentions p ON p.article_id = a.id',
-};
-
-export function articlePartition(parent: ArticleParent, parentIds: readonly number[]): Partition {
-  const expr = parent === 'feed' ? 'a.feed_id' : parent === 'foundation' ? 'p.foundation_id' : 'p.company_id';
-  return { expr, parentIds };
 }

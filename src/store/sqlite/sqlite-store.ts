@@ -3,6 +3,7 @@ import type { ReferenceData } from '../../reference/schema';
 import { feedUrlKey, normalizeFeedUrl } from '../feed-url';
 import type { Page, PageRequest } from '../paging';
 import type {
+  ArticleCount,
   ArticleCountBucket,
   ArticleDimension,
   ArticleFilter,
@@ -37,6 +38,7 @@ import type {
   SavedFetch,
 } from '../types';
 import { Bucketer, articleTimeline, countArticlesBy } from './analytics';
+import { ArticleQueries, DIM } from './article-queries';
 import { FetchOutcomeWriter } from './ingest-writes';
 import { runCount, runPage, runPartitionedCount, runPartitionedPage, type ListSpec, type Partition } from './keyset';
 import { migrate, readMigrations, type MigrationResult } from './migrate';
@@ -49,8 +51,6 @@ import {
   FOUNDATION_COLUMNS,
   MEMBERSHIP_COLUMNS,
   articleFilterSql,
-  articlePartition,
-  articleSpec,
   companySpec,
   feedPartition,
   feedSpec,
@@ -69,6 +69,10 @@ export interface SqliteStoreOptions {
   now?: () => number;
   /** How long fetch log lines are kept (default 30 days). */
   fetchLogRetentionMs?: number;
+  /** Most articles counted for a count no aggregate answers (default 10,000): past it the count is a lower bound. */
+  countMax?: number;
+  /** How many of the newest matches a search ranks (default 5,000). */
+  searchMaxCandidates?: number;
 }
 
 /**
@@ -81,6 +85,7 @@ export class SqliteStore implements Store {
   private readonly now: () => number;
   private readonly writer: FetchOutcomeWriter;
   private readonly bucketer: Bucketer;
+  private readonly articles: ArticleQueries;
 
   private constructor(
     readonly db: Db,
@@ -91,6 +96,10 @@ export class SqliteStore implements Store {
     this.now = options.now ?? Date.now;
     this.writer = new FetchOutcomeWriter(db, this.statements, options.fetchLogRetentionMs ?? 30 * 86_400_000);
     this.bucketer = new Bucketer(db);
+    this.articles = new ArticleQueries(this.statements, {
+      countMax: options.countMax ?? 10_000,
+      searchMaxCandidates: options.searchMaxCandidates ?? 5000,
+    });
   }
 
   /** Opens the database file and brings its schema up to date (refusing edited or unknown migrations). */
@@ -238,8 +247,8 @@ export class SqliteStore implements Store {
   }
 
   async countArticlesOfFeeds(feedIds: readonly number[]): Promise<number[]> {
-    // Index articles_feed_published (feed_id first): a count per feed reads only the index.
-    const sql = `SELECT feed_id AS parent, COUNT(*) AS value FROM articles WHERE ${inList('feed_id')} GROUP BY feed_id`;
+    // Primary key of article_totals (dim 3: feeds), kept by triggers (migration 0004).
+    const sql = `SELECT key AS parent, n AS value FROM article_totals WHERE dim = ${DIM.feed} AND ${inList('key')}`;
     const rows = this.statements.get(sql).all(jsonList(feedIds)) as { parent: number; value: number }[];
     const counts = new Map(rows.map((r) => [r.parent, r.value]));
     return feedIds.map((id) => counts.get(id) ?? 0);
@@ -252,11 +261,11 @@ export class SqliteStore implements Store {
   }
 
   async listArticles(filter: ArticleFilter, page: PageRequest<ArticleOrderField>): Promise<Page<ArticleRecord>> {
-    return this.page(articleSpec(filter, page.orderBy), page);
+    return this.articles.list(filter, page);
   }
 
-  async countArticles(filter: ArticleFilter): Promise<number> {
-    return runCount(this.statements, articleSpec(filter, 'PUBLISHED_AT'));
+  async countArticles(filter: ArticleFilter): Promise<ArticleCount> {
+    return this.articles.count(filter);
   }
 
   async listArticlesOf(
@@ -265,16 +274,13 @@ export class SqliteStore implements Store {
     filter: ArticleFilter,
     page: PageRequest<ArticleOrderField>,
   ): Promise<Page<ArticleRecord>[]> {
-    if (parentIds.length === 1) {
-      // One parent (the usual `foundation(slug) { articles }`): a plain filtered page can stop after
-      // `limit` rows of the index, where the per-parent window has to number every row of the parent.
-      return [await this.listArticles(withArticleParent(filter, parent, parentIds[0]), page)];
-    }
-    return this.partitionedPage(articleSpec(filter, page.orderBy, parent), articlePartition(parent, parentIds), page);
+    // One page per parent, each from its own index range (a window over every parent's articles
+    // would number all of them).
+    return parentIds.map((id) => this.articles.list(withArticleParent(filter, parent, id), page));
   }
 
-  async countArticlesOf(parent: ArticleParent, parentIds: readonly number[], filter: ArticleFilter): Promise<number[]> {
-    return runPartitionedCount(this.statements, articleSpec(filter, 'PUBLISHED_AT', parent), articlePartition(parent, parentIds));
+  async countArticlesOf(parent: ArticleParent, parentIds: readonly number[], filter: ArticleFilter): Promise<ArticleCount[]> {
+    return parentIds.map((id) => this.articles.count(withArticleParent(filter, parent, id)));
   }
 
   async listFoundationLinksOf(articleIds: readonly number[]): Promise<ArticleFoundationLink[][]> {
@@ -335,7 +341,7 @@ export class SqliteStore implements Store {
   // Dashboards
 
   async countArticlesBy(filter: ArticleFilter, by: ArticleDimension, limit: number, activeOn: string): Promise<ArticleCountBucket[]> {
-    return countArticlesBy(this.statements, filter, by, limit, activeOn);
+    return countArticlesBy(this.statements, this.articles, filter, by, limit, activeOn);
   }
 
   async articleTimeline(
@@ -345,7 +351,7 @@ export class SqliteStore implements Store {
     limit: number,
     activeOn: string,
   ): Promise<ArticleSeries[]> {
-    return articleTimeline(this.statements, this.bucketer, filter, boundaries, by, limit, activeOn);
+    return articleTimeline(this.statements, this.bucketer, this.articles, filter, boundaries, by, limit, activeOn);
   }
 
   async listCoMentionedCompaniesOf(companyIds: readonly number[], limit: number): Promise<{ companyId: number; count: number }[][]> {
