@@ -6,8 +6,8 @@ import { ArticleWatcher } from './live/article-watcher';
 import type { Logger } from './log';
 import { MIGRATIONS_DIR } from './paths';
 import { readReferenceData } from './reference/load';
-import { Scheduler } from './scheduler/scheduler';
-import { SqliteStore } from './store/sqlite/sqlite-store';
+import { SchedulerThread } from './scheduler/scheduler-thread';
+import { SqliteStore, type SqliteStoreOptions } from './store/sqlite/sqlite-store';
 import type { Store } from './store/store';
 
 export interface RunningService {
@@ -16,14 +16,22 @@ export interface RunningService {
   stop(): Promise<void>;
 }
 
-/** Opens the database and brings its schema up to date. */
-export function openStore(config: Pick<Config, 'databasePath' | 'databaseBusyTimeoutMs' | 'fetchLogRetentionMs'>, log: Logger): SqliteStore {
-  const store = SqliteStore.open({
+type StoreConfig = Pick<Config, 'databasePath' | 'databaseBusyTimeoutMs' | 'fetchLogRetentionMs' | 'writeTransactionMaxMs'>;
+
+/** The options every connection of the service opens the database with (plain data: the scheduler thread gets a copy). */
+export function storeOptions(config: StoreConfig): SqliteStoreOptions {
+  return {
     path: config.databasePath,
     busyTimeoutMs: config.databaseBusyTimeoutMs,
     migrationsDir: MIGRATIONS_DIR,
     fetchLogRetentionMs: config.fetchLogRetentionMs,
-  });
+    writeTransactionMaxMs: config.writeTransactionMaxMs,
+  };
+}
+
+/** Opens the database and brings its schema up to date. */
+export function openStore(config: StoreConfig, log: Logger): SqliteStore {
+  const store = SqliteStore.open(storeOptions(config));
   const { applied, current } = store.migration;
   if (applied.length > 0) log.info({ applied: applied.map((m) => `${m.version}_${m.name}`), current }, 'migrate: applied migrations');
   return store;
@@ -34,7 +42,7 @@ export function openStore(config: Pick<Config, 'databasePath' | 'databaseBusyTim
  * hundred upserts that change nothing when nothing changed). What every command but `migrate` needs.
  */
 export async function openReadyStore(
-  config: Pick<Config, 'databasePath' | 'databaseBusyTimeoutMs' | 'fetchLogRetentionMs' | 'referenceDataPath'>,
+  config: StoreConfig & Pick<Config, 'referenceDataPath'>,
   log: Logger,
 ): Promise<SqliteStore> {
   const store = openStore(config, log);
@@ -57,32 +65,35 @@ export async function openReadyStore(
 
 /**
  * The composition root: config → database (migrated) → reference data → GraphQL schema → HTTP server
- * → feed scheduler.
+ * → feed scheduler, in a thread of its own (fetching, parsing and saving never delay a request; it
+ * builds its fetcher and linker in scheduler-worker.ts).
  * Each step fails with a message naming what it could not do; nothing is left open on failure.
  */
 export async function startService(config: Config, log: Logger): Promise<RunningService> {
   const store = await openReadyStore(config, log);
+  // What is open, closed in reverse order: the scheduler thread first (it cancels its fetches and
+  // closes its own connection), live updates, the HTTP server, the database last.
+  const opened: (() => unknown)[] = [() => store.close()];
+  const closeAll = async () => {
+    for (const close of opened.splice(0).reverse()) await close();
+  };
   try {
     const schema = await buildApiSchema();
     const live = new ArticleWatcher(store, log);
     const server = await startHttpServer({ config, schema, store, log, live });
+    opened.push(() => server.stop(), () => live.stop());
     log.info({ url: `${server.url}/graphql`, database: config.databasePath }, 'serve: listening');
-    const scheduler = config.fetchEnabled ? new Scheduler({ store, config, log }) : null;
-    scheduler?.start();
-    if (!scheduler) log.info('serve: feed scheduler off (FETCH_ENABLED=false)');
-    return {
-      url: server.url,
-      store,
-      async stop() {
-        // Fetches in flight are cancelled first, so that no write starts after the database closes.
-        await scheduler?.stop();
-        live.stop();
-        await server.stop();
-        await store.close();
-      },
-    };
+    if (config.fetchEnabled) {
+      // Its own connection, same options; migrations and reference data are done by now.
+      const scheduler = new SchedulerThread({ config, storeOptions: storeOptions(config), log });
+      await scheduler.start();
+      opened.push(() => scheduler.stop());
+    } else {
+      log.info('serve: feed scheduler off (FETCH_ENABLED=false)');
+    }
+    return { url: server.url, store, stop: closeAll };
   } catch (err) {
-    await store.close();
+    await closeAll();
     throw err;
   }
 }

@@ -1,5 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { Config } from '../config';
+import { createFetcher } from '../ingest/fetch';
+import { Linker } from '../ingest/link';
 import type { RefreshReport } from '../ingest/refresh-feed';
 import type { Logger } from '../log';
 import { openReadyStore } from '../main';
@@ -27,8 +29,12 @@ export async function fetchCommand(args: string[], config: Config, log: Logger):
   const store = await openReadyStore(config, log);
   const progress = process.stderr.isTTY;
   let done = 0;
+  // In this process: nothing else runs here for it to stall.
+  const fetcher = createFetcher(config);
   const scheduler = new Scheduler({
     store,
+    fetcher,
+    loadLinker: async () => new Linker(await store.loadEntityDictionary()),
     config,
     log,
     onReport: (report) => {
@@ -50,6 +56,7 @@ export async function fetchCommand(args: string[], config: Config, log: Logger):
     return 0;
   } finally {
     await scheduler.stop();
+    await fetcher.close();
     await store.close();
   }
 }

@@ -1,5 +1,5 @@
 import type { Config } from '../config';
-import { relinkAll } from '../ingest/relink';
+import { RELINK_BATCH, relinkAll } from '../ingest/relink';
 import type { Logger } from '../log';
 import { openReadyStore } from '../main';
 
@@ -8,7 +8,7 @@ export async function relinkCommand(config: Config, log: Logger): Promise<number
   const store = await openReadyStore(config, log);
   try {
     const started = Date.now();
-    const count = await relinkAll(store, 500, (done) => {
+    const count = await relinkAll(store, RELINK_BATCH, (done) => {
       if (process.stderr.isTTY) process.stderr.write(`\r${done} articles relinked`);
     });
     if (process.stderr.isTTY) process.stderr.write('\n');

@@ -1,5 +1,7 @@
 import { Agent, buildConnector, fetch as undiciFetch, type Response } from 'undici';
+import type { Config } from '../config';
 import { AppError } from '../errors';
+import { packageInfo } from '../paths';
 import { checkAddress, guardedLookup, literalAddress } from './net-guard';
 
 /** Stable classes of fetch failures, recorded on the feed and in its fetch log. */
@@ -192,6 +194,32 @@ export class Fetcher {
     }
     return Buffer.concat(chunks, size);
   }
+}
+
+/** The settings a Fetcher is built from. */
+export type FetcherConfig = Pick<
+  Config,
+  'fetchTimeoutMs' | 'fetchConnectTimeoutMs' | 'fetchMaxBodyBytes' | 'fetchAllowPrivateHosts'
+>;
+
+/**
+ * The Fetcher of the service, of the `fetch` command and of the scheduler thread, built in one place
+ * from the config. Whoever builds it closes it.
+ */
+export function createFetcher(config: FetcherConfig): Fetcher {
+  return new Fetcher({
+    timeoutMs: config.fetchTimeoutMs,
+    connectTimeoutMs: config.fetchConnectTimeoutMs,
+    maxBodyBytes: config.fetchMaxBodyBytes,
+    allowPrivateHosts: config.fetchAllowPrivateHosts,
+    userAgent: userAgent(),
+  });
+}
+
+/** A user agent that names the service and where to read about it, so feed operators can reach us. */
+export function userAgent(): string {
+  const { version, homepage } = packageInfo();
+  return `FoundationWire/${version} (+${homepage})`;
 }
 
 function validatorsOf(response: Response): Validators {

@@ -1,6 +1,7 @@
 /**
- * When to fetch a feed next. Pure functions of the feed's history and the server's answer, so the
- * policy is testable without clocks or servers.
+ * When to fetch a feed next: the last step of refreshing a feed before its outcome is stored (the
+ * scheduler only reads the result back from the database). Pure functions of the feed's history and
+ * the server's answer, so the policy is testable without clocks or servers.
  */
 
 export interface IntervalPolicy {

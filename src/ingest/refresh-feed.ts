@@ -1,12 +1,12 @@
 import { describeError } from '../errors';
 import type { Logger } from '../log';
-import { nextFetchAfterFailure, nextFetchAfterSuccess, postingInterval, type IntervalPolicy } from '../scheduler/intervals';
 import type { Store } from '../store/store';
 import type { FeedRecord, FetchOutcome, FetchResultKind } from '../store/types';
 import { decodeFeed } from './decode';
 import { identify } from './dedup';
 import { FetchError, type Fetcher } from './fetch';
 import type { Linker } from './link';
+import { nextFetchAfterFailure, nextFetchAfterSuccess, postingInterval, type IntervalPolicy } from './next-fetch';
 import { normalizeFeed } from './normalize';
 import { ParseError, parseFeed } from './parse';
 
@@ -37,9 +37,10 @@ export interface RefreshReport {
 
 /**
  * The whole story of refreshing one feed: fetch (conditionally) → not modified? → decode → parse →
- * normalize → identify (dedup inside the feed) → link entities → schedule the next fetch → store,
- * the store saving the whole outcome in one transaction. Any failure is recorded on the feed, with
- * its class, and the next attempt is backed off: it never stops the other feeds.
+ * normalize → identify (dedup inside the feed) → link entities → when to fetch next → store, the
+ * store saving the articles in short transactions and the feed's state last, so an interrupted save
+ * is completed by the next fetch. Any failure is recorded on the feed, with its class, and the next
+ * attempt is backed off: it never stops the other feeds.
  * Returns null only when the attempt was cancelled by shutdown.
  */
 export async function refreshFeed(feed: FeedRecord, ctx: RefreshContext): Promise<RefreshReport | null> {

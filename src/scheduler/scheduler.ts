@@ -1,27 +1,27 @@
 import type { Config } from '../config';
-import { Fetcher } from '../ingest/fetch';
-import { Linker } from '../ingest/link';
+import type { Fetcher } from '../ingest/fetch';
+import type { Linker } from '../ingest/link';
 import { refreshFeed, type RefreshReport } from '../ingest/refresh-feed';
 import type { Logger } from '../log';
-import { packageInfo } from '../paths';
 import type { Store } from '../store/store';
 import type { FeedRecord } from '../store/types';
 import { hostOfUrl, runPerHost } from './pool';
+
+// Kept for callers that still take the user agent from here; it lives beside the Fetcher now.
+export { userAgent } from '../ingest/fetch';
 
 export type FetchSelection = { due: true } | { all: true } | { url: string };
 
 export interface SchedulerOptions {
   store: Store;
-  config: Pick<
-    Config,
-    | 'fetchConcurrency'
-    | 'fetchMinIntervalMs'
-    | 'fetchMaxIntervalMs'
-    | 'fetchTimeoutMs'
-    | 'fetchConnectTimeoutMs'
-    | 'fetchMaxBodyBytes'
-    | 'fetchAllowPrivateHosts'
-  >;
+  /** The HTTP client, built and closed by the caller (createFetcher). */
+  fetcher: Fetcher;
+  /**
+   * The entity linker for a round of fetches, called at the start of each round, so a relink or new
+   * reference data applies from the next round.
+   */
+  loadLinker: () => Promise<Linker>;
+  config: Pick<Config, 'fetchConcurrency' | 'fetchMinIntervalMs' | 'fetchMaxIntervalMs'>;
   log: Logger;
   now?: () => number;
   random?: () => number;
@@ -33,18 +33,12 @@ export interface SchedulerOptions {
 const IDLE_POLL_MS = 60_000;
 const BATCH = 500;
 
-export function userAgent(): string {
-  const { version, homepage } = packageInfo();
-  return `FoundationWire/${version} (+${homepage})`;
-}
-
 /**
  * Fetches feeds when they are due. Its state is the feeds' next-fetch times in the database, so a
- * restart resumes the schedule. Runs inside the service (`start`/`stop`) and for one-off runs of
- * the `fetch` command (`runOnce`).
+ * restart resumes the schedule. Runs in the service's scheduler thread (`start`/`stop`) and for
+ * one-off runs of the `fetch` command (`runOnce`).
  */
 export class Scheduler {
-  private readonly fetcher: Fetcher;
   private readonly now: () => number;
   private readonly stopping = new AbortController();
   private loop: Promise<void> | null = null;
@@ -52,15 +46,7 @@ export class Scheduler {
   private stopped: Promise<void> | null = null;
 
   constructor(private readonly options: SchedulerOptions) {
-    const { config } = options;
     this.now = options.now ?? Date.now;
-    this.fetcher = new Fetcher({
-      timeoutMs: config.fetchTimeoutMs,
-      connectTimeoutMs: config.fetchConnectTimeoutMs,
-      maxBodyBytes: config.fetchMaxBodyBytes,
-      allowPrivateHosts: config.fetchAllowPrivateHosts,
-      userAgent: userAgent(),
-    });
   }
 
   /** Fetches the selected feeds once, each feed at most once, and returns what happened to each. */
@@ -75,13 +61,15 @@ export class Scheduler {
     this.loop = this.run();
   }
 
-  /** Stops the loop, cancels fetches in flight (they are not held against their feeds), and closes connections. */
+  /**
+   * Stops the loop and cancels fetches in flight (they are not held against their feeds); resolves
+   * once no refresh is running. The fetcher is left to its owner to close.
+   */
   stop(): Promise<void> {
     this.stopped ??= (async () => {
       this.stopping.abort();
       this.wake?.();
       await this.loop;
-      await this.fetcher.close();
     })();
     return this.stopped;
   }
@@ -108,6 +96,8 @@ export class Scheduler {
   }
 
   private sleep(ms: number): Promise<void> {
+    // A stop during a round comes before this sleep: it must not wait for it.
+    if (this.stopping.signal.aborted) return Promise.resolve();
     return new Promise((resolve) => {
       const timer = setTimeout(resolve, ms);
       this.wake = () => {
@@ -129,9 +119,8 @@ export class Scheduler {
   }
 
   private async refreshAll(feeds: FeedRecord[]): Promise<RefreshReport[]> {
-    const { store, config, log, onReport } = this.options;
-    // The dictionary is read once per round, so a relink or new reference data applies from the next round.
-    const linker = new Linker(await store.loadEntityDictionary());
+    const { store, fetcher, config, log, onReport } = this.options;
+    const linker = await this.options.loadLinker();
     const reports: RefreshReport[] = [];
     await runPerHost(
       feeds,
@@ -140,7 +129,7 @@ export class Scheduler {
       async (feed) => {
         const report = await refreshFeed(feed, {
           store,
-          fetcher: this.fetcher,
+          fetcher,
           linker,
           policy: { minMs: config.fetchMinIntervalMs, maxMs: config.fetchMaxIntervalMs },
           log,

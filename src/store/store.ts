@@ -141,8 +141,12 @@ export interface Store {
   /** The earliest next fetch time among enabled feeds, null when none is scheduled. */
   nextScheduledFetch(): Promise<number | null>;
   /**
-   * Saves one fetch attempt in one transaction: the feed's fetch state, its articles (inserted,
-   * updated when changed, untouched when not) with their mentions and enclosures, and the log line.
+   * Saves one fetch attempt: its articles (inserted, updated when changed, untouched when not), each
+   * whole with its mentions and enclosures, in short transactions (a big feed in several, so no write
+   * lock is held long), then the feed's fetch state (validators, next fetch time, errors, title, a
+   * permanent redirect) and the log line, last, in the final one. When it fails part-way, the saved
+   * articles stay and the feed's state is unchanged: the next fetch is a full one and completes the
+   * save (dedup finds the saved articles unchanged). The counts cover the whole save.
    */
   saveFetchOutcome(feedId: number, outcome: FetchOutcome): Promise<SavedFetch>;
   listRecentFetchesOf(feedIds: readonly number[], limit: number): Promise<FetchLogRecord[][]>;

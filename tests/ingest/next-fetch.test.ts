@@ -1,4 +1,4 @@
-import { MAX_HONORED_DELAY_MS, nextFetchAfterFailure, nextFetchAfterSuccess, postingInterval } from '../../src/scheduler/intervals';
+import { MAX_HONORED_DELAY_MS, nextFetchAfterFailure, nextFetchAfterSuccess, postingInterval } from '../../src/ingest/next-fetch';
 
 const MIN = 15 * 60_000;
 const HOUR = 3_600_000;

@@ -1,11 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import pino from 'pino';
-import { Fetcher } from '../../src/ingest/fetch';
+import { Fetcher, userAgent } from '../../src/ingest/fetch';
 import { Linker } from '../../src/ingest/link';
 import { refreshFeed, type RefreshContext } from '../../src/ingest/refresh-feed';
 import { readReferenceData } from '../../src/reference/load';
-import { userAgent } from '../../src/scheduler/scheduler';
 import type { SqliteStore } from '../../src/store/sqlite/sqlite-store';
 import { buildFeed } from '../helpers/builders';
 import { fixture, serve, startFeedServer, type FeedServer } from '../helpers/feed-server';
@@ -256,50 +255,63 @@ describe('refreshing a feed', () => {
 });
 
 describe('a crash in the middle of saving a refresh', () => {
-  it('leaves the database as it was before the refresh', () => {
+  it('keeps the articles of the committed transactions, each whole, and the feed as it was; the next save completes it', () => {
     const dir = tempDir();
     const database = path.join(dir, 'crash.db');
-    // The child saves a refresh of 50 articles and kills itself (SIGKILL: no cleanup, no rollback
-    // by the process) after 20 article inserts, inside the transaction.
+    // The child saves a refresh of 50 articles, one transaction per article (WRITE_TRANSACTION_MAX 0),
+    // and in the 'crash' stage kills itself (SIGKILL: no cleanup, no rollback by the process) at the
+    // 20th article insert, inside its transaction: 19 articles are committed, the 20th is not.
     const script = `
       require('reflect-metadata');
       const { SqliteStore } = require('./dist/store/sqlite/sqlite-store');
       const { MIGRATIONS_DIR } = require('./dist/paths');
       const stage = process.argv[1];
       let inserts = 0;
-      const store = SqliteStore.open({ path: ${JSON.stringify(database)}, busyTimeoutMs: 1000, migrationsDir: MIGRATIONS_DIR,
+      const store = SqliteStore.open({ path: ${JSON.stringify(database)}, busyTimeoutMs: 1000, migrationsDir: MIGRATIONS_DIR, writeTransactionMaxMs: 0,
         onStatement: (sql) => { if (stage === 'crash' && /^INSERT INTO articles /.test(sql) && ++inserts === 20) process.kill(process.pid, 'SIGKILL'); } });
       const now = Date.UTC(2026, 10, 6);
       const feedId = Number(store.db.prepare("INSERT INTO feeds (url, created_at, updated_at) VALUES ('https://crash.example/feed', 0, 0) ON CONFLICT DO UPDATE SET url = url RETURNING id").pluck().get());
-      const article = (i) => ({ identity: stage + i, url: 'https://crash.example/' + stage + '/' + i, canonicalUrl: null, title: 'T' + i, summary: null,
+      const prefix = stage === 'before' ? 'before' : 'crash';
+      const article = (i) => ({ identity: prefix + i, url: 'https://crash.example/' + prefix + '/' + i, canonicalUrl: null, title: 'T' + i, summary: null,
         contentHtml: null, contentText: 'text', author: null, language: null, imageUrl: null, publishedAt: now - i, dateSource: 'published',
-        contentHash: 'h' + i, enclosures: [], mentions: { companies: [], foundations: [] } });
+        contentHash: 'h' + i, enclosures: [{ url: 'https://crash.example/' + i + '.mp3', type: null, length: null }, { url: 'https://crash.example/' + i + '.ogg', type: null, length: null }],
+        mentions: { companies: [], foundations: [] } });
       store.saveFetchOutcome(feedId, { kind: 'fetched', startedAt: now, durationMs: 1, httpStatus: 200, nextFetchAt: now + 1, etag: stage,
         lastModified: null, movedTo: null, info: { title: stage, siteUrl: null, language: null }, fetchIntervalMs: 1, itemsSeen: 50,
-        articles: Array.from({ length: 50 }, (_, i) => article(i)) }).then(() => store.close());
+        articles: Array.from({ length: 50 }, (_, i) => article(i)) })
+        .then((saved) => { console.log(JSON.stringify({ new: saved.newCount, unchanged: saved.unchangedCount })); return store.close(); });
     `;
     const run = (stage: string) => spawnSync(process.execPath, ['-e', script, stage], { cwd: path.join(__dirname, '..', '..'), encoding: 'utf8' });
+    const inspect = () => {
+      const check = spawnSync(
+        process.execPath,
+        [
+          '-e',
+          `const D = require('better-sqlite3'); const db = new D(${JSON.stringify(database)});
+           console.log(JSON.stringify({
+             integrity: db.pragma('integrity_check', { simple: true }),
+             articles: db.prepare('SELECT COUNT(*) FROM articles').pluck().get(),
+             crashed: db.prepare("SELECT COUNT(*) FROM articles WHERE identity LIKE 'crash%'").pluck().get(),
+             withoutBothEnclosures: db.prepare('SELECT COUNT(*) FROM articles a WHERE (SELECT COUNT(*) FROM article_enclosures e WHERE e.article_id = a.id) <> 2').pluck().get(),
+             etag: db.prepare('SELECT etag FROM feeds').pluck().get(),
+             log: db.prepare('SELECT COUNT(*) FROM fetch_log').pluck().get(),
+             fts: db.prepare("SELECT COUNT(*) FROM articles_fts WHERE articles_fts MATCH 'text'").pluck().get(),
+           }));`,
+        ],
+        { cwd: path.join(__dirname, '..', '..'), encoding: 'utf8' },
+      );
+      return JSON.parse(check.stdout);
+    };
     const setup = run('before');
     expect(setup.status).toBe(0);
     const crash = run('crash');
     expect(crash.signal).toBe('SIGKILL');
+    expect(inspect()).toEqual({ integrity: 'ok', articles: 69, crashed: 19, withoutBothEnclosures: 0, etag: 'before', log: 1, fts: 69 });
 
-    const check = spawnSync(
-      process.execPath,
-      [
-        '-e',
-        `const D = require('better-sqlite3'); const db = new D(${JSON.stringify(database)});
-         console.log(JSON.stringify({
-           integrity: db.pragma('integrity_check', { simple: true }),
-           articles: db.prepare('SELECT COUNT(*) FROM articles').pluck().get(),
-           crashed: db.prepare("SELECT COUNT(*) FROM articles WHERE identity LIKE 'crash%'").pluck().get(),
-           etag: db.prepare('SELECT etag FROM feeds').pluck().get(),
-           log: db.prepare('SELECT COUNT(*) FROM fetch_log').pluck().get(),
-           fts: db.prepare("SELECT COUNT(*) FROM articles_fts WHERE articles_fts MATCH 'text'").pluck().get(),
-         }));`,
-      ],
-      { cwd: path.join(__dirname, '..', '..'), encoding: 'utf8' },
-    );
-    expect(JSON.parse(check.stdout)).toEqual({ integrity: 'ok', articles: 50, crashed: 0, etag: 'before', log: 1, fts: 50 });
+    // The next fetch brings the same items (a full 200: the ETag was not saved) and completes the save.
+    const again = run('again');
+    expect(again.status).toBe(0);
+    expect(JSON.parse(again.stdout)).toEqual({ new: 31, unchanged: 19 });
+    expect(inspect()).toEqual({ integrity: 'ok', articles: 100, crashed: 50, withoutBothEnclosures: 0, etag: 'again', log: 2, fts: 100 });
   });
 });

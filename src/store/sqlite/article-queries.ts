@@ -15,10 +15,10 @@ import { inList, jsonList, type Statements } from './statements';
  *   article_company_mentions_company, articles_feed_published), each read for one page at most, and
  *   merged. The rest of the filter is checked per article by primary key. Of several such filters,
  *   the one with the fewest articles (article_totals) drives.
- * - A search ranks the newest `searchMaxCandidates` matches (by when they were stored: FTS5 reads its
- *   doclists in rowid order and stops there) rather than every match: relevance among recent news,
- *   traded for never ranking an old article above SEARCH_MAX_CANDIDATES newer matches. Rows and
- *   snippets are read for the page only.
+ * - A search ranks the newest `searchMaxCandidates` articles that match the whole filter (by when they
+ *   were stored: FTS5 reads its doclists in rowid order and stops there) rather than every match:
+ *   relevance among recent news, traded for never ranking an old article above SEARCH_MAX_CANDIDATES
+ *   newer matches. Rows and snippets are read for the page only.
  * - A count is exact from the per-day aggregates (article_counts, article_totals) when the filter is
  *   a date range and at most one foundation, company or feed; otherwise articles are counted up to
  *   `countMax`, past which the count is a lower bound.
@@ -186,23 +186,26 @@ export class ArticleQueries {
   }
 
   /**
-   * A search page: the ids of the page among the newest candidates, then their rows and snippets.
-   * Only ids and sort keys go through the sort, never the articles' text.
+   * A search page: the newest `searchMaxCandidates` articles that match (FTS5 walks its doclists in
+   * rowid order and stops there; the rest of the filter is checked on the way), ranked or dated
+   * outside, then the page's rows and snippets. Only ids and sort keys go through the sort, never
+   * the articles' text.
    */
   private searchPage(filter: ArticleFilter, page: PageRequest<ArticleOrderField>): Page<ArticleRecord> {
     const match = toFts5(filter.search!);
     const c = articleConditions(filter);
-    // The oldest of the newest N matches: FTS5 walks the doclists newest first and stops at N.
-    const oldest = this.statements
-      .get('SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? ORDER BY rowid DESC LIMIT 1 OFFSET ?')
-      .pluck()
-      .get(match, this.options.searchMaxCandidates - 1) as number | undefined;
-    if (oldest !== undefined) c.add('articles_fts.rowid >= ?', oldest);
+    articleKeys(page.orderBy, filter); // refuses RELEVANCE without a search, as every plan does
+    const keys: KeyColumn[] =
+      page.orderBy === 'RELEVANCE' ? [num('-c.rank'), num('c.id')] : page.orderBy === 'FETCHED_AT' ? [num('c.fetchedAt'), num('c.id')] : [num('c.publishedAt'), num('c.id')];
     const spec: ListSpec<{ id: number }, number> = {
-      select: 'a.id AS id',
-      from: 'articles_fts JOIN articles a ON a.id = articles_fts.rowid',
-      ...c,
-      keys: articleKeys(page.orderBy, filter),
+      select: 'c.id AS id',
+      from: `(SELECT articles_fts.rowid AS id, articles_fts.rank AS rank, a.published_at AS publishedAt, a.fetched_at AS fetchedAt
+          FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid WHERE ${c.where.join(' AND ')}
+          ORDER BY articles_fts.rowid DESC LIMIT ?) c`,
+      fromParams: [...c.params, this.options.searchMaxCandidates],
+      where: [],
+      params: [],
+      keys,
       map: (row) => row.id,
     };
     const ids = runPage(this.statements, spec, page);

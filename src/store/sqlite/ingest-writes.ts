@@ -2,19 +2,117 @@ import type { ArticleInput, FetchOutcome, FetchResultKind, Mentions } from '../t
 import type { Db } from './open';
 import type { Statements } from './statements';
 
+/** What one save wrote, over all its transactions. */
+export interface SaveCounts {
+  result: FetchResultKind;
+  newArticleIds: number[];
+  newCount: number;
+  updatedCount: number;
+  unchangedCount: number;
+}
+
+export interface WriterOptions {
+  /** WRITE_TRANSACTION_MAX: a transaction of a save ends after the article that takes it past this. */
+  maxTransactionMs: number;
+  /** The clock the bound is measured with (milliseconds; tests pass a counter to fix the chunk sizes). */
+  clock?: () => number;
+  /** Called after each transaction of a save commits, with the articles saved so far (tests simulate a crash by throwing). */
+  onCommit?: (articlesSaved: number) => void;
+}
+
 /**
- * The writes of one fetch attempt, run inside the caller's transaction (SqliteStore.saveFetchOutcome).
- * Each statement names the index it relies on.
+ * SQLite's default busy handler (sqliteDefaultBusyCallback, what busy_timeout installs) sleeps this
+ * long between two tries of a waiting connection, then 100 ms each time.
+ */
+const BUSY_SLEEPS_MS = [1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, 100];
+
+/**
+ * How long to leave the write lock free after holding it for `heldMs`: a connection that started
+ * waiting at most `heldMs` ago sleeps at most this long between tries, so it tries once inside the
+ * gap. Without the gap (setImmediate alone), a waiter only gets in when a try lands in the
+ * microseconds between two of our transactions: measured, a 1000 ms busy timeout came within 70 ms
+ * of failing behind back-to-back 100 ms transactions. The 2 ms cover timer and sleep overshoot.
+ */
+export function lockGapMs(heldMs: number): number {
+  let waited = 0;
+  for (const sleep of BUSY_SLEEPS_MS) {
+    waited += sleep;
+    if (waited >= heldMs) return sleep + 2;
+  }
+  return 100 + 2;
+}
+
+type Batch = { identities: Set<string>; claimed: Set<number> };
+
+/**
+ * The writes of one fetch attempt (SqliteStore.saveFetchOutcome), in bounded IMMEDIATE transactions
+ * so that no save holds SQLite's write lock for long: other processes (the CLI, a second service)
+ * write between them, and the thread's other work runs. Each statement names the index it relies on.
  */
 export class FetchOutcomeWriter {
+  private readonly clock: () => number;
+  /** performance.now() before which no transaction of a save starts on this connection (the gap after the last one). */
+  private resumeAt = 0;
+
   constructor(
     private readonly db: Db,
     private readonly statements: Statements,
     private readonly retentionMs: number,
-  ) {}
+    private readonly options: WriterOptions,
+  ) {
+    this.clock = options.clock ?? (() => performance.now());
+  }
 
-  save(feedId: number, outcome: FetchOutcome): { result: FetchResultKind; newArticleIds: number[]; newCount: number; updatedCount: number; unchangedCount: number } {
+  /**
+   * Saves the articles in transactions that each end after the article that takes them past
+   * maxTransactionMs (an article is always whole, with its mentions and enclosures, inside one), and
+   * the feed's state (validators, next fetch time, error count, title, the redirect move) with the
+   * log line last, in the final transaction, together with the last articles. A save interrupted at
+   * any point leaves the articles of the committed transactions and the feed as it was: its ETag is
+   * not updated, so the next fetch is a full one, finds those articles unchanged and saves the rest.
+   * The dedup bookkeeping of one fetch (its identities, the rows it claimed) spans all transactions.
+   */
+  async saveInChunks(feedId: number, outcome: FetchOutcome): Promise<SaveCounts> {
     const counts = { newArticleIds: [] as number[], newCount: 0, updatedCount: 0, unchangedCount: 0 };
+    const articles = outcome.kind === 'fetched' ? outcome.articles : [];
+    const batch: Batch = { identities: new Set(articles.map((a) => a.identity)), claimed: new Set<number>() };
+    let next = 0;
+    const chunk = this.db.transaction((): FetchResultKind | null => {
+      const started = this.clock();
+      while (next < articles.length) {
+        const saved = this.saveArticle(feedId, articles[next++], outcome.startedAt, batch);
+        batch.claimed.add(saved.id);
+        if (saved.kind === 'new') {
+          counts.newCount++;
+          counts.newArticleIds.push(saved.id);
+        } else if (saved.kind === 'updated') counts.updatedCount++;
+        else counts.unchangedCount++;
+        if (this.clock() - started >= this.options.maxTransactionMs) break;
+      }
+      return next < articles.length ? null : this.saveFeedState(feedId, outcome, counts);
+    });
+    for (;;) {
+      await this.turn();
+      const began = performance.now();
+      // A failure rolls back this transaction only; the in-memory counts are dropped with the save.
+      const result = chunk.immediate();
+      this.resumeAt = performance.now() + lockGapMs(performance.now() - began);
+      this.options.onCommit?.(next);
+      if (result !== null) return { result, ...counts };
+    }
+  }
+
+  /** Waits for the gap after this connection's last save transaction, whichever save ran it. */
+  private async turn(): Promise<void> {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    // Another save of this thread may have taken its turn meanwhile and pushed resumeAt further.
+    for (let wait = this.resumeAt - performance.now(); wait > 0; wait = this.resumeAt - performance.now()) {
+      await new Promise<void>((resolve) => setTimeout(resolve, Math.ceil(wait)));
+    }
+  }
+
+  /** The feed's state after the attempt and its log line: the last writes of a save. */
+  private saveFeedState(feedId: number, outcome: FetchOutcome, counts: Omit<SaveCounts, 'result'>): FetchResultKind {
     let result: FetchResultKind;
     if (outcome.kind === 'failed') {
       this.statements
@@ -41,21 +139,11 @@ export class FetchOutcomeWriter {
                fetch_interval_ms = ? WHERE id = ?`,
           )
           .run(outcome.info.title, outcome.info.siteUrl, outcome.info.language, outcome.fetchIntervalMs, feedId);
-        const batch = { identities: new Set(outcome.articles.map((a) => a.identity)), claimed: new Set<number>() };
-        for (const article of outcome.articles) {
-          const saved = this.saveArticle(feedId, article, outcome.startedAt, batch);
-          batch.claimed.add(saved.id);
-          if (saved.kind === 'new') {
-            counts.newCount++;
-            counts.newArticleIds.push(saved.id);
-          } else if (saved.kind === 'updated') counts.updatedCount++;
-          else counts.unchangedCount++;
-        }
         result = counts.newCount > 0 ? 'new' : counts.updatedCount > 0 ? 'updated' : 'unchanged';
       }
     }
     this.log(feedId, outcome, result, counts);
-    return { result, ...counts };
+    return result;
   }
 
   /** A permanent redirect: the feed takes its new URL unless another feed has it already. */
@@ -73,7 +161,7 @@ export class FetchOutcomeWriter {
     feedId: number,
     article: ArticleInput,
     now: number,
-    batch: { identities: Set<string>; claimed: Set<number> },
+    batch: Batch,
   ): { kind: 'new' | 'updated' | 'unchanged'; id: number } {
     // Unique index (feed_id, identity).
     const existing =
@@ -131,7 +219,7 @@ export class FetchOutcomeWriter {
   private adopt(
     feedId: number,
     article: ArticleInput,
-    batch: { identities: Set<string>; claimed: Set<number> },
+    batch: Batch,
   ): { id: number; contentHash: string; publishedAt: number } | undefined {
     if (!article.url || article.identity.includes('|hash:')) return undefined;
     const base = article.identity.split('|')[0];

@@ -11,6 +11,8 @@ export interface ListSpec<Row, T> {
   select: string;
   /** FROM and joins (no FROM keyword). */
   from: string;
+  /** Parameters of placeholders in `from` (a subquery), bound before those of `where`. */
+  fromParams?: unknown[];
   /** Conditions, joined with AND. */
   where: string[];
   params: unknown[];
@@ -106,13 +108,13 @@ function selectWithKeys<Row, T>(spec: ListSpec<Row, T>): string {
 export function runPage<Row, T>(statements: Statements, spec: ListSpec<Row, T>, page: PageRequest): Page<T> {
   const { where, params, orderBy } = pageConditions(spec, page);
   const sql = `SELECT ${selectWithKeys(spec)} FROM ${spec.from} ${whereClause(where)} ORDER BY ${orderBy} LIMIT ?`;
-  const rows = statements.get(sql).all(...params, page.limit + 1) as KeyedRow[];
+  const rows = statements.get(sql).all(...(spec.fromParams ?? []), ...params, page.limit + 1) as KeyedRow[];
   return toPage(spec, rows, page);
 }
 
 export function runCount<Row, T>(statements: Statements, spec: ListSpec<Row, T>): number {
   const sql = `SELECT COUNT(*) FROM ${spec.from} ${whereClause(spec.where)}`;
-  return statements.get(sql).pluck().get(...spec.params) as number;
+  return statements.get(sql).pluck().get(...(spec.fromParams ?? []), ...spec.params) as number;
 }
 
 /**

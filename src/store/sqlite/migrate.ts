@@ -71,30 +71,44 @@ interface AppliedRow {
  * the whole migration or none of it, and a second process migrating at the same time waits for the
  * lock and then finds the work done.
  *
+ * A database already up to date is only read: every command opens the database through here, and
+ * one that waited for the write lock would fail behind a long write of another process (a feed being
+ * saved) for nothing.
+ *
  * Refuses, before changing anything, when an applied migration's file was edited since (its checksum
  * differs) or is missing (the database is newer than this code).
  */
 export function migrate(db: Db, migrations: MigrationFile[], now: () => number = Date.now): MigrationResult {
-  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
-    version    INTEGER PRIMARY KEY,
-    name       TEXT    NOT NULL,
-    checksum   TEXT    NOT NULL,
-    applied_at INTEGER NOT NULL
-  )`);
+  // A read of sqlite_master, where CREATE TABLE IF NOT EXISTS would be a statement that writes.
+  const hasTable = () =>
+    db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").pluck().get() !== undefined;
   const appliedRows = () =>
-    db.prepare('SELECT version, name, checksum FROM schema_migrations ORDER BY version').all() as AppliedRow[];
-  verifyApplied(appliedRows(), migrations);
+    hasTable() ? (db.prepare('SELECT version, name, checksum FROM schema_migrations ORDER BY version').all() as AppliedRow[]) : [];
+  const current = (rows: AppliedRow[]) => (rows.length ? rows[rows.length - 1].version : 0);
+  const before = appliedRows();
+  verifyApplied(before, migrations);
+  const done = new Set(before.map((row) => row.version));
+  const pending = migrations.filter((m) => !done.has(m.version));
+  if (pending.length === 0) return { applied: [], current: current(before) };
 
   const applied: MigrationResult['applied'] = [];
-  const isApplied = db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?').pluck();
-  const record = db.prepare(
-    'INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)',
-  );
-  for (const migration of migrations) {
+  for (const migration of pending) {
     const apply = db.transaction(() => {
-      if (isApplied.get(migration.version)) return false;
+      db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+        version    INTEGER PRIMARY KEY,
+        name       TEXT    NOT NULL,
+        checksum   TEXT    NOT NULL,
+        applied_at INTEGER NOT NULL
+      )`);
+      // Checked again under the lock: another process may have applied it since the read above.
+      if (db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?').pluck().get(migration.version)) return false;
       db.exec(migration.sql);
-      record.run(migration.version, migration.name, migration.checksum, now());
+      db.prepare('INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)').run(
+        migration.version,
+        migration.name,
+        migration.checksum,
+        now(),
+      );
       return true;
     });
     try {
@@ -107,8 +121,7 @@ export function migrate(db: Db, migrations: MigrationFile[], now: () => number =
       );
     }
   }
-  const rows = appliedRows();
-  return { applied, current: rows.length ? rows[rows.length - 1].version : 0 };
+  return { applied, current: current(appliedRows()) };
 }
 
 function verifyApplied(rows: AppliedRow[], migrations: MigrationFile[]): void {

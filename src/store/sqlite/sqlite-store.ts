@@ -69,6 +69,8 @@ export interface SqliteStoreOptions {
   now?: () => number;
   /** How long fetch log lines are kept (default 30 days). */
   fetchLogRetentionMs?: number;
+  /** WRITE_TRANSACTION_MAX: longest one transaction of a feed save runs (default 100 ms); a bigger feed is saved in several. */
+  writeTransactionMaxMs?: number;
   /** Most articles counted for a count no aggregate answers (default 10,000): past it the count is a lower bound. */
   countMax?: number;
   /** How many of the newest matches a search ranks (default 5,000). */
@@ -94,7 +96,9 @@ export class SqliteStore implements Store {
   ) {
     this.statements = new Statements(db);
     this.now = options.now ?? Date.now;
-    this.writer = new FetchOutcomeWriter(db, this.statements, options.fetchLogRetentionMs ?? 30 * 86_400_000);
+    this.writer = new FetchOutcomeWriter(db, this.statements, options.fetchLogRetentionMs ?? 30 * 86_400_000, {
+      maxTransactionMs: options.writeTransactionMaxMs ?? 100,
+    });
     this.bucketer = new Bucketer(db);
     this.articles = new ArticleQueries(this.statements, {
       countMax: options.countMax ?? 10_000,
@@ -465,13 +469,17 @@ export class SqliteStore implements Store {
 
   async saveFetchOutcome(feedId: number, outcome: FetchOutcome): Promise<SavedFetch> {
     try {
-      const saved = this.db.transaction(() => this.writer.save(feedId, outcome)).immediate();
+      // Bounded transactions, the feed's state in the last (ingest-writes.ts).
+      const saved = await this.writer.saveInChunks(feedId, outcome);
       const [feed] = await this.getFeeds([feedId]);
       return { ...saved, feed: feed! };
     } catch (err) {
-      throw new StoreError('FETCH_SAVE_FAILED', `store: unable to save the fetch of feed ${feedId} (nothing was changed): ${describeError(err)}`, {
-        cause: err,
-      });
+      throw new StoreError(
+        'FETCH_SAVE_FAILED',
+        `store: unable to save the fetch of feed ${feedId} (the articles saved before the failure are kept, each whole; ` +
+          `the feed's fetch state is unchanged, so its next fetch saves the rest): ${describeError(err)}`,
+        { cause: err },
+      );
     }
   }
 

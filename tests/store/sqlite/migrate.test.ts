@@ -4,6 +4,7 @@ import { MigrationError } from '../../../src/errors';
 import { MIGRATIONS_DIR } from '../../../src/paths';
 import { migrate, readMigrations } from '../../../src/store/sqlite/migrate';
 import { openDatabase } from '../../../src/store/sqlite/open';
+import { SqliteStore } from '../../../src/store/sqlite/sqlite-store';
 import { onCleanup, tempDir } from '../../helpers/temp';
 
 const dir = tempDir();
@@ -91,6 +92,28 @@ describe('migrate', () => {
     expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'half_done'").get()).toBeUndefined();
     const newest = readMigrations(MIGRATIONS_DIR).at(-1)!.version;
     expect(db.prepare('SELECT MAX(version) FROM schema_migrations').pluck().get()).toBe(newest);
+  });
+
+  it('takes no write lock on a database already up to date, so another process\'s long write does not stop it opening', () => {
+    const file = path.join(dir, `m${++n}.db`);
+    SqliteStore.open({ path: file, busyTimeoutMs: 1000, migrationsDir: MIGRATIONS_DIR }).db.close();
+    // Another connection holds the write lock (a big feed being saved, say).
+    const writer = openDatabase(file, { busyTimeoutMs: 1000 });
+    onCleanup(() => writer.close());
+    writer.exec('BEGIN IMMEDIATE');
+    try {
+      const store = SqliteStore.open({ path: file, busyTimeoutMs: 50, migrationsDir: MIGRATIONS_DIR });
+      expect(store.migration.applied).toEqual([]);
+      expect(store.migration.current).toBe(readMigrations(MIGRATIONS_DIR).at(-1)!.version);
+      store.db.close();
+      // A pending migration does need the lock: it waits for it (here 50 ms), then fails, applying nothing.
+      const db = openDatabase(file, { busyTimeoutMs: 50 });
+      onCleanup(() => db.close());
+      const newer = readMigrations(migrationsDir({ '9000_add_note.sql': 'ALTER TABLE feeds ADD COLUMN note TEXT;' }));
+      expect(() => migrate(db, newer)).toThrow(/unable to apply 9000_add_note\.sql \(rolled back, database unchanged by it\): database is locked/);
+    } finally {
+      writer.exec('ROLLBACK');
+    }
   });
 
   it('refuses migration files whose names do not give their order', () => {
