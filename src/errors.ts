@@ -116,3 +116,16 @@ export function shortenQuoted(message: string, max = 100): string {
   const whole = 10 * max;
   return out.length > whole ? `${out.slice(0, /[\ud800-\udbff]/.test(out[whole - 1]) ? whole - 1 : whole)}…` : out;
 }
+
+/**
+ * A database read ran past its time budget (QUERY_TIMEOUT) and was stopped: SQLite cannot be
+ * interrupted from outside, so the thread running it was ended (read-pool.ts).
+ */
+export class QueryTimeoutError extends AppError {
+  constructor(
+    readonly budgetMs: number,
+    options?: { cause?: unknown },
+  ) {
+    super('QUERY_TIMEOUT', `store: the query ran past its time budget of ${budgetMs} ms (QUERY_TIMEOUT) and was stopped`, options);
+  }
+}

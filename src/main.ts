@@ -7,6 +7,7 @@ import type { Logger } from './log';
 import { MIGRATIONS_DIR } from './paths';
 import { readReferenceData } from './reference/load';
 import { SchedulerThread } from './scheduler/scheduler-thread';
+import { openPooledStore } from './store/sqlite/pooled-store';
 import { SqliteStore, type SqliteStoreOptions } from './store/sqlite/sqlite-store';
 import type { Store } from './store/store';
 
@@ -16,7 +17,7 @@ export interface RunningService {
   stop(): Promise<void>;
 }
 
-type StoreConfig = Pick<Config, 'databasePath' | 'databaseBusyTimeoutMs' | 'fetchLogRetentionMs' | 'writeTransactionMaxMs'>;
+type StoreConfig = Pick<Config, 'databasePath' | 'databaseBusyTimeoutMs' | 'fetchLogRetentionMs' | 'writeTransactionMaxMs' | 'countMax' | 'searchMaxCandidates'>;
 
 /** The options every connection of the service opens the database with (plain data: the scheduler thread gets a copy). */
 export function storeOptions(config: StoreConfig): SqliteStoreOptions {
@@ -26,6 +27,8 @@ export function storeOptions(config: StoreConfig): SqliteStoreOptions {
     migrationsDir: MIGRATIONS_DIR,
     fetchLogRetentionMs: config.fetchLogRetentionMs,
     writeTransactionMaxMs: config.writeTransactionMaxMs,
+    countMax: config.countMax,
+    searchMaxCandidates: config.searchMaxCandidates,
   };
 }
 
@@ -37,9 +40,22 @@ export function openStore(config: StoreConfig, log: Logger): SqliteStore {
   return store;
 }
 
+/** Loads the reference data (idempotent: a few hundred upserts that change nothing when nothing changed). */
+async function loadReference(store: Store, referenceDataPath: string, log: Logger): Promise<void> {
+  const reference = await store.loadReferenceData(readReferenceData(referenceDataPath));
+  const changed = (c: { inserted: number; updated: number }) => c.inserted + c.updated > 0;
+  if ([reference.foundations, reference.companies, reference.memberships, reference.feeds].some(changed)) {
+    log.info(
+      { foundations: reference.foundations, companies: reference.companies, memberships: reference.memberships, feeds: reference.feeds },
+      'reference: loaded reference data',
+    );
+  }
+  for (const conflict of reference.conflicts) log.warn({ conflict }, 'reference: kept an alias the database gives to another entity');
+}
+
 /**
- * Opens the database, brings its schema up to date and loads the reference data (idempotent: a few
- * hundred upserts that change nothing when nothing changed). What every command but `migrate` needs.
+ * Opens the database, brings its schema up to date and loads the reference data. What every
+ * command but `migrate` needs.
  */
 export async function openReadyStore(
   config: StoreConfig & Pick<Config, 'referenceDataPath'>,
@@ -47,15 +63,7 @@ export async function openReadyStore(
 ): Promise<SqliteStore> {
   const store = openStore(config, log);
   try {
-    const reference = await store.loadReferenceData(readReferenceData(config.referenceDataPath));
-    const changed = (c: { inserted: number; updated: number }) => c.inserted + c.updated > 0;
-    if ([reference.foundations, reference.companies, reference.memberships, reference.feeds].some(changed)) {
-      log.info(
-        { foundations: reference.foundations, companies: reference.companies, memberships: reference.memberships, feeds: reference.feeds },
-        'reference: loaded reference data',
-      );
-    }
-    for (const conflict of reference.conflicts) log.warn({ conflict }, 'reference: kept an alias the database gives to another entity');
+    await loadReference(store, config.referenceDataPath, log);
     return store;
   } catch (err) {
     await store.close();
@@ -70,7 +78,11 @@ export async function openReadyStore(
  * Each step fails with a message naming what it could not do; nothing is left open on failure.
  */
 export async function startService(config: Config, log: Logger): Promise<RunningService> {
-  const store = await openReadyStore(config, log);
+  // Writes on this thread's connection (migrations, reference data); reads in READ_WORKERS threads,
+  // each with its own connection, so that no query holds the thread that serves HTTP.
+  const store = await openPooledStore({ ...storeOptions(config), readWorkers: config.readWorkers, queryTimeoutMs: config.queryTimeoutMs }, log);
+  const { applied, current } = store.migration;
+  if (applied.length > 0) log.info({ applied: applied.map((m) => `${m.version}_${m.name}`), current }, 'migrate: applied migrations');
   // What is open, closed in reverse order: the scheduler thread first (it cancels its fetches and
   // closes its own connection), live updates, the HTTP server, the database last.
   const opened: (() => unknown)[] = [() => store.close()];
@@ -78,6 +90,7 @@ export async function startService(config: Config, log: Logger): Promise<Running
     for (const close of opened.splice(0).reverse()) await close();
   };
   try {
+    await loadReference(store, config.referenceDataPath, log);
     const schema = await buildApiSchema();
     const live = new ArticleWatcher(store, log);
     const server = await startHttpServer({ config, schema, store, log, live });

@@ -118,14 +118,35 @@ export class SqliteStore implements Store {
     }
   }
 
+  /**
+   * Opens the database file read-only, as the writer's connection left it (migrated, in WAL mode, so
+   * this connection reads beside the writer and other readers without waiting): a read worker's
+   * connection (read-pool.ts). It never migrates; its write methods fail with SQLITE_READONLY.
+   */
+  static openReader(options: SqliteStoreOptions): SqliteStore {
+    const db = openDatabase(options.path, { busyTimeoutMs: options.busyTimeoutMs, onStatement: options.onStatement, readonly: true });
+    try {
+      const migrated = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").pluck().get();
+      if (migrated === undefined) {
+        throw new StoreError('DB_NOT_MIGRATED', `store: unable to read ${options.path}: it has no schema yet (open it for writing first, which migrates it)`);
+      }
+      const current = db.prepare('SELECT COALESCE(MAX(version), 0) FROM schema_migrations').pluck().get() as number;
+      return new SqliteStore(db, { applied: [], current }, options);
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+  }
+
   async ping(): Promise<void> {
     this.statements.get('SELECT 1').get();
   }
 
   async close(): Promise<void> {
     if (!this.db.open) return;
-    // Refreshes the query planner's statistics where they drifted (cheap; SQLite's advice for long-lived connections).
-    this.db.pragma('optimize');
+    // Refreshes the query planner's statistics where they drifted (cheap; SQLite's advice for
+    // long-lived connections). A read-only connection cannot write them.
+    if (!this.db.readonly) this.db.pragma('optimize');
     this.db.close();
   }
 
