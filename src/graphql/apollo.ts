@@ -2,9 +2,8 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerErrorCode, unwrapResolverError } from '@apollo/server/errors';
 import { ApolloServerPluginCacheControl } from '@apollo/server/plugin/cacheControl';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
-import responseCachePlugin from '@apollo/server-plugin-response-cache';
 import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
-import { BadInputError, shortenQuoted } from '../errors';
+import { BadInputError, QueryTimeoutError, shortenQuoted } from '../errors';
 import type { Logger } from '../log';
 import type { Context } from './context';
 import { explainValidationLimit, MAX_VALIDATION_ERRORS, type QueryLimits } from './limits';
@@ -30,6 +29,15 @@ export function formatError(log: Logger) {
     const original = unwrapResolverError(error);
     if (original instanceof BadInputError) {
       return { message: original.message, locations: formatted.locations, path: formatted.path, extensions: { code: 'BAD_USER_INPUT' } };
+    }
+    // A read the store stopped at its time budget (its thread was replaced): the caller may retry smaller.
+    if (original instanceof QueryTimeoutError) {
+      return {
+        message: `the query ran longer than the limit of ${original.budgetMs} ms (QUERY_TIMEOUT): ask for fewer or smaller pages, or a narrower filter`,
+        locations: formatted.locations,
+        path: formatted.path,
+        extensions: { code: 'QUERY_TIMEOUT', maximumMs: original.budgetMs },
+      };
     }
     // graphql-js stops validating with a bare "Validation aborted.": say which limit.
     const limit = explainValidationLimit(formatted.message);
@@ -77,6 +85,8 @@ export function createApollo(
     parseOptions: { maxTokens: options.limits.maxTokens },
     validationOptions: { maxErrors: MAX_VALIDATION_ERRORS },
     // Automatic persisted queries (on by default) keep their hashes in the server's bounded in-memory cache.
+    // The document store is left at its default (on: a 30 MiB LRU of parsed and validated documents,
+    // keyed by the text's sha256): a repeated document is parsed and validated once.
     formatError: formatError(log),
     plugins: [
       // Sandbox on a browser GET of /graphql, whatever NODE_ENV says (it loads from Apollo's CDN).
@@ -85,17 +95,10 @@ export function createApollo(
       limitsPlugin(options.limits, log),
       timeoutPlugin(options.queryTimeoutMs),
       // Everything this API serves is public and read-only: a short max-age for every field, so
-      // responses say Cache-Control: max-age=N, public, and identical queries within N seconds are
-      // answered from memory. The cache key includes the articles' version: new articles (from any
-      // process) make cached responses unreachable at once.
+      // responses say Cache-Control: max-age=N, public. The HTTP front (src/http/response-cache.ts)
+      // keeps exactly those answers and serves repeats without reaching Apollo, keyed on the
+      // articles' version, so new articles (from any process) make them unreachable.
       ApolloServerPluginCacheControl({ defaultMaxAge: options.cacheMaxAgeSeconds, calculateHttpHeaders: true }),
-      ...(options.cacheMaxAgeSeconds > 0
-        ? [
-            responseCachePlugin<Context>({
-              extraCacheKeyData: async ({ contextValue }) => ({ articles: await contextValue.store.articlesVersion() }),
-            }),
-          ]
-        : []),
       ...plugins,
     ],
   });

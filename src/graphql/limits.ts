@@ -171,6 +171,46 @@ export function guardDocument(source: string, limits: QueryLimits): DocumentNode
 }
 
 /**
+ * `guardDocument` with its verdicts remembered, per server (its limits), keyed by the document's
+ * text: a client sends the same few documents over and over, and parsing one again costs more than
+ * everything else the front does for a cached answer. The parsed document and the refusal are kept
+ * (both depend on the text and the limits only) for texts within `maxLength`; longer ones are
+ * refused without parsing anyway. Bounded by entries and by characters (least recently used out).
+ * What it returns and throws is shared between requests: callers read it and never change it.
+ */
+export function cachedDocumentGuard(limits: QueryLimits, options: { maxEntries?: number; maxChars?: number } = {}): (source: string) => DocumentNode {
+  const maxEntries = options.maxEntries ?? 1000;
+  const maxChars = options.maxChars ?? 8 * 1024 * 1024;
+  const verdicts = new Map<string, { document: DocumentNode } | { error: GraphQLError }>();
+  let chars = 0;
+  return (source) => {
+    if (source.length > limits.maxLength) return guardDocument(source, limits);
+    let verdict = verdicts.get(source);
+    if (verdict) {
+      verdicts.delete(source);
+      verdicts.set(source, verdict);
+    } else {
+      try {
+        verdict = { document: guardDocument(source, limits) };
+      } catch (err) {
+        // Anything but a refusal (a bug) is not remembered.
+        if (!(err instanceof GraphQLError)) throw err;
+        verdict = { error: err };
+      }
+      verdicts.set(source, verdict);
+      chars += source.length;
+      for (const [oldest] of verdicts) {
+        if (verdicts.size <= maxEntries && chars <= maxChars) break;
+        verdicts.delete(oldest);
+        chars -= oldest.length;
+      }
+    }
+    if ('error' in verdict) throw verdict.error;
+    return verdict.document;
+  };
+}
+
+/**
  * How many items an introspection list returns for this schema. Two sets: over all types (`types`
  * lists every type, so `fields` under it averages the fields of one type), and for one named type
  * (`__type(name:)`, `queryType`, ...), which may be the largest, so its lists count as the largest
@@ -406,6 +446,37 @@ export function measureOperation(
   return { depth: measure.depth, cost: Math.ceil(measure.cost) };
 }
 
+/**
+ * `measureOperation` with its results remembered for documents seen before. Apollo hands the same
+ * DocumentNode for the same text (its document store), so results are kept per document object
+ * (a WeakMap: they go when Apollo drops the document) and, within it, per operation name and, when
+ * the document declares variables (a page size, an @include condition), per variables' JSON.
+ * Only results are kept: a measure that throws is measured (and refused) again each time, so the
+ * guard still fails closed.
+ */
+export function cachedMeasure(perDocument = 64): typeof measureOperation {
+  const byDocument = new WeakMap<DocumentNode, { schema: GraphQLSchema; usesVariables: boolean; measures: Map<string, QueryMeasure | null> }>();
+  return (schema, document, operationName, variables) => {
+    let known = byDocument.get(document);
+    if (!known || known.schema !== schema) {
+      const usesVariables = document.definitions.some((d) => d.kind === Kind.OPERATION_DEFINITION && (d.variableDefinitions?.length ?? 0) > 0);
+      byDocument.set(document, (known = { schema, usesVariables, measures: new Map() }));
+    }
+    let key: string;
+    try {
+      key = known.usesVariables ? `${operationName ?? ''}\u0000${JSON.stringify(variables ?? {})}` : (operationName ?? '');
+    } catch {
+      return measureOperation(schema, document, operationName, variables);
+    }
+    const measures = known.measures;
+    if (measures.has(key)) return measures.get(key)!;
+    const measure = measureOperation(schema, document, operationName, variables);
+    if (measures.size >= perDocument) measures.delete(measures.keys().next().value!);
+    measures.set(key, measure);
+    return measure;
+  };
+}
+
 /** A field of a composite type, including the meta-fields `__typename`, `__schema` and `__type`. */
 function fieldOf(schema: GraphQLSchema, parent: GraphQLCompositeType, name: string): GraphQLField<unknown, unknown> | undefined {
   if (name === '__typename') return TYPENAME_FIELD;
@@ -432,10 +503,11 @@ export function enforceLimits(
   operationName: string | null | undefined,
   variables: Record<string, unknown> | null | undefined,
   limits: QueryLimits,
+  measureWith: typeof measureOperation = measureOperation,
 ): QueryMeasure | null {
   let measure: QueryMeasure | null;
   try {
-    measure = measureOperation(schema, document, operationName, variables);
+    measure = measureWith(schema, document, operationName, variables);
   } catch (err) {
     if (err instanceof GraphQLError) throw err;
     throw Object.assign(refusedUnmeasured(), { cause: err });

@@ -29,53 +29,77 @@ function groupedLoader<Args, Result>(load: (args: Args, parentIds: number[]) => 
 }
 
 /**
- * The DataLoaders of one request: every relation is fetched in batches (one query per relation and
- * page of results, not one per row) and cached for the rest of the request only.
+ * The DataLoaders a request may use, each made from the store: every relation is fetched in batches
+ * (one query per relation and page of results, not one per row) and cached for the rest of the
+ * request only.
  */
-export function createLoaders(store: Store) {
-  return {
-    foundation: new DataLoader((ids: readonly number[]) => store.getFoundations(ids)),
-    foundationBySlug: new DataLoader((slugs: readonly string[]) => store.getFoundationsBySlug(slugs)),
-    childFoundations: new DataLoader((ids: readonly number[]) => store.listChildFoundationsOf(ids)),
-    tiers: new DataLoader((ids: readonly number[]) => store.listTiersOf(ids)),
-    foundationAliases: new DataLoader((ids: readonly number[]) => store.listFoundationAliasesOf(ids)),
+const LOADERS = {
+  foundation: (store: Store) => new DataLoader((ids: readonly number[]) => store.getFoundations(ids)),
+  foundationBySlug: (store: Store) => new DataLoader((slugs: readonly string[]) => store.getFoundationsBySlug(slugs)),
+  childFoundations: (store: Store) => new DataLoader((ids: readonly number[]) => store.listChildFoundationsOf(ids)),
+  tiers: (store: Store) => new DataLoader((ids: readonly number[]) => store.listTiersOf(ids)),
+  foundationAliases: (store: Store) => new DataLoader((ids: readonly number[]) => store.listFoundationAliasesOf(ids)),
 
-    company: new DataLoader((ids: readonly number[]) => store.getCompanies(ids)),
-    companyBySlug: new DataLoader((slugs: readonly string[]) => store.getCompaniesBySlug(slugs)),
-    subsidiaries: new DataLoader((ids: readonly number[]) => store.listSubsidiariesOf(ids)),
-    companyAliases: new DataLoader((ids: readonly number[]) => store.listCompanyAliasesOf(ids)),
+  company: (store: Store) => new DataLoader((ids: readonly number[]) => store.getCompanies(ids)),
+  companyBySlug: (store: Store) => new DataLoader((slugs: readonly string[]) => store.getCompaniesBySlug(slugs)),
+  subsidiaries: (store: Store) => new DataLoader((ids: readonly number[]) => store.listSubsidiariesOf(ids)),
+  companyAliases: (store: Store) => new DataLoader((ids: readonly number[]) => store.listCompanyAliasesOf(ids)),
 
-    membership: new DataLoader((ids: readonly number[]) => store.getMemberships(ids)),
-    membershipsOf: groupedLoader(
-      (args: { parent: MembershipParent; filter: MembershipFilter; page: PageRequest<'COMPANY_NAME' | 'STATED_ON'> }, ids) =>
-        store.listMembershipsOf(args.parent, ids, args.filter, args.page),
-    ),
-    membershipCountOf: groupedLoader((args: { parent: MembershipParent; filter: MembershipFilter }, ids) =>
-      store.countMembershipsOf(args.parent, ids, args.filter),
-    ),
+  membership: (store: Store) => new DataLoader((ids: readonly number[]) => store.getMemberships(ids)),
+  membershipsOf: (store: Store) => groupedLoader(
+    (args: { parent: MembershipParent; filter: MembershipFilter; page: PageRequest<'COMPANY_NAME' | 'STATED_ON'> }, ids) =>
+      store.listMembershipsOf(args.parent, ids, args.filter, args.page),
+  ),
+  membershipCountOf: (store: Store) => groupedLoader((args: { parent: MembershipParent; filter: MembershipFilter }, ids) =>
+    store.countMembershipsOf(args.parent, ids, args.filter),
+  ),
 
-    feed: new DataLoader((ids: readonly number[]) => store.getFeeds(ids)),
-    feedsOf: groupedLoader((args: { filter: FeedFilter; page: PageRequest<'URL' | 'CREATED_AT'> }, ids) =>
-      store.listFeedsOf(ids, args.filter, args.page),
-    ),
-    feedCountOf: groupedLoader((args: { filter: FeedFilter }, ids) => store.countFeedsOf(ids, args.filter)),
-    articleCountOfFeed: new DataLoader((ids: readonly number[]) => store.countArticlesOfFeeds(ids)),
+  feed: (store: Store) => new DataLoader((ids: readonly number[]) => store.getFeeds(ids)),
+  feedsOf: (store: Store) => groupedLoader((args: { filter: FeedFilter; page: PageRequest<'URL' | 'CREATED_AT'> }, ids) =>
+    store.listFeedsOf(ids, args.filter, args.page),
+  ),
+  feedCountOf: (store: Store) => groupedLoader((args: { filter: FeedFilter }, ids) => store.countFeedsOf(ids, args.filter)),
+  articleCountOfFeed: (store: Store) => new DataLoader((ids: readonly number[]) => store.countArticlesOfFeeds(ids)),
 
-    article: new DataLoader((ids: readonly number[]) => store.getArticles(ids)),
-    articlesOf: groupedLoader(
-      (args: { parent: ArticleParent; filter: ArticleFilter; page: PageRequest<ArticleOrderField> }, ids) =>
-        store.listArticlesOf(args.parent, ids, args.filter, args.page),
-    ),
-    articleCountOf: groupedLoader((args: { parent: ArticleParent; filter: ArticleFilter }, ids) =>
-      store.countArticlesOf(args.parent, ids, args.filter),
-    ),
-    foundationLinks: new DataLoader((ids: readonly number[]) => store.listFoundationLinksOf(ids)),
-    enclosures: new DataLoader((ids: readonly number[]) => store.listEnclosuresOf(ids)),
-    story: new DataLoader((ids: readonly number[]) => store.listStoryArticlesOf(ids)),
-    coMentioned: groupedLoader((limit: number, ids) => store.listCoMentionedCompaniesOf(ids, limit)),
-    recentFetches: groupedLoader((limit: number, ids) => store.listRecentFetchesOf(ids, limit)),
-    companyMentions: new DataLoader((ids: readonly number[]) => store.listCompanyMentionsOf(ids)),
-  };
+  article: (store: Store) => new DataLoader((ids: readonly number[]) => store.getArticles(ids)),
+  articlesOf: (store: Store) => groupedLoader(
+    (args: { parent: ArticleParent; filter: ArticleFilter; page: PageRequest<ArticleOrderField> }, ids) =>
+      store.listArticlesOf(args.parent, ids, args.filter, args.page),
+  ),
+  articleCountOf: (store: Store) => groupedLoader((args: { parent: ArticleParent; filter: ArticleFilter }, ids) =>
+    store.countArticlesOf(args.parent, ids, args.filter),
+  ),
+  foundationLinks: (store: Store) => new DataLoader((ids: readonly number[]) => store.listFoundationLinksOf(ids)),
+  enclosures: (store: Store) => new DataLoader((ids: readonly number[]) => store.listEnclosuresOf(ids)),
+  story: (store: Store) => new DataLoader((ids: readonly number[]) => store.listStoryArticlesOf(ids)),
+  coMentioned: (store: Store) => groupedLoader((limit: number, ids) => store.listCoMentionedCompaniesOf(ids, limit)),
+  recentFetches: (store: Store) => groupedLoader((limit: number, ids) => store.listRecentFetchesOf(ids, limit)),
+  companyMentions: (store: Store) => new DataLoader((ids: readonly number[]) => store.listCompanyMentionsOf(ids)),
+};
+
+export type Loaders = { readonly [Name in keyof typeof LOADERS]: ReturnType<(typeof LOADERS)[Name]> };
+
+/**
+ * The loaders of one request, each made when a resolver first asks for it: a request uses a few of
+ * them, and making all of them on every request was measurable.
+ */
+const STORE = Symbol('store');
+class RequestLoaders {
+  readonly [STORE]: Store;
+  constructor(store: Store) {
+    this[STORE] = store;
+  }
+}
+for (const [name, make] of Object.entries(LOADERS) as [keyof typeof LOADERS, (store: Store) => unknown][]) {
+  Object.defineProperty(RequestLoaders.prototype, name, {
+    get(this: RequestLoaders) {
+      const loader = make(this[STORE]);
+      Object.defineProperty(this, name, { value: loader, enumerable: true });
+      return loader;
+    },
+  });
 }
 
-export type Loaders = ReturnType<typeof createLoaders>;
+export function createLoaders(store: Store): Loaders {
+  return new RequestLoaders(store) as unknown as Loaders;
+}

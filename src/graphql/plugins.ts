@@ -2,7 +2,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError } from 'graphql';
 import type { Logger } from '../log';
 import type { Context } from './context';
-import { enforceLimits, type QueryLimits } from './limits';
+import { cachedMeasure, enforceLimits, type QueryLimits } from './limits';
 
 /**
  * Subscriptions are served over WebSocket only: a subscription sent as an HTTP request is the
@@ -24,15 +24,20 @@ export function subscriptionTransportPlugin(): ApolloServerPlugin<Context> {
   };
 }
 
-/** Depth and cost limits on every operation; the cost of an accepted one goes in `extensions.cost`. */
+/**
+ * Depth and cost limits on every operation; the cost of an accepted one goes in `extensions.cost`.
+ * Measures are remembered per document and variables (`cachedMeasure`); the limits are compared
+ * on every request.
+ */
 export function limitsPlugin(limits: QueryLimits, log: Logger): ApolloServerPlugin<Context> {
+  const measure = cachedMeasure();
   return {
     async requestDidStart() {
       let measured: { depth: number; cost: number } | null = null;
       return {
         async didResolveOperation({ schema, document, operationName, request }) {
           try {
-            measured = enforceLimits(schema, document, operationName, request.variables, limits);
+            measured = enforceLimits(schema, document, operationName, request.variables, limits, measure);
           } catch (err) {
             if (err instanceof GraphQLError && err.extensions.code === 'QUERY_REFUSED') log.error({ err: err.cause }, 'limits: unable to measure a query; it was refused');
             throw err;

@@ -7,11 +7,12 @@ import type { Config } from '../config';
 import { describeError, quote } from '../errors';
 import { createApollo } from '../graphql/apollo';
 import { createContext, type Context } from '../graphql/context';
-import { guardDocument, type QueryLimits } from '../graphql/limits';
+import { cachedDocumentGuard, type QueryLimits } from '../graphql/limits';
 import type { ArticleWatcher } from '../live/article-watcher';
 import type { Logger } from '../log';
 import type { Store } from '../store/store';
 import { explorerPage } from './explorer';
+import { ArticlesVersion, ResponseCache } from './response-cache';
 import { startSubscriptions, type SubscriptionStats } from './subscriptions';
 
 export interface HttpServer {
@@ -34,17 +35,28 @@ class HttpError extends Error {
 }
 
 /** Reads a request body, refusing it (413) as soon as it grows past the limit. */
-async function readBody(req: http.IncomingMessage, limit: number): Promise<string> {
+function readBody(req: http.IncomingMessage, limit: number): Promise<string> {
   const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) throw new HttpError(413, `request body exceeds the limit of ${limit} bytes`);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) throw new HttpError(413, `request body exceeds the limit of ${limit} bytes`);
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+  if (Number.isFinite(declared) && declared > limit) return Promise.reject(new HttpError(413, `request body exceeds the limit of ${limit} bytes`));
+  // Events rather than `for await`: an async iterator per request is measurable on a cache hit.
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) {
+        chunks.push(chunk);
+        return;
+      }
+      req.off('data', onData);
+      // The rest is discarded as it arrives (what Node does for a body left unread), not kept.
+      req.resume();
+      reject(new HttpError(413, `request body exceeds the limit of ${limit} bytes`));
+    };
+    req.on('data', onData);
+    req.once('end', () => resolve(chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8')));
+    req.once('error', reject);
+  });
 }
 
 function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -58,26 +70,35 @@ const CORS_HEADERS = {
   'access-control-allow-headers': 'content-type, apollo-require-preflight, x-apollo-operation-name',
   'access-control-max-age': '86400',
 };
+const CORS_ENTRIES = Object.entries(CORS_HEADERS);
 
-/** The GraphQL document of a request: `query` of a JSON body, or of the URL for a GET. */
-function queryText(body: unknown, url: URL): string | undefined {
+/** The GraphQL document of a request: `query` of a JSON body, or of the URL's query string for a GET. */
+function queryText(body: unknown, search: string): string | undefined {
   if (body && typeof body === 'object' && !Array.isArray(body)) {
     const query = (body as { query?: unknown }).query;
     return typeof query === 'string' ? query : undefined;
   }
-  return url.searchParams.get('query') ?? undefined;
+  return new URLSearchParams(search).get('query') ?? undefined;
 }
 
-async function handleGraphQL(
-  req: http.IncomingMessage,
-  res: http.ServerResponse,
-  url: URL,
-  apollo: ApolloServer<Context>,
-  context: () => Context,
-  maxBodyBytes: number,
-  limits: QueryLimits,
-): Promise<void> {
-  const text = req.method === 'POST' ? await readBody(req, maxBodyBytes) : '';
+/** What /graphql needs of the server, built once. */
+interface GraphQLFront {
+  apollo: ApolloServer<Context>;
+  context: () => Context;
+  maxBodyBytes: number;
+  guard: (source: string) => unknown;
+  /** The response cache and the articles' version it is keyed on; null when CACHE_MAX_AGE is 0. */
+  cache: { responses: ResponseCache; version: ArticlesVersion } | null;
+}
+
+async function handleGraphQL(req: http.IncomingMessage, res: http.ServerResponse, search: string, front: GraphQLFront): Promise<void> {
+  const text = req.method === 'POST' ? await readBody(req, front.maxBodyBytes) : '';
+  // A repeated request is answered here, before anything parses it. The version is read before
+  // executing, so that an answer is never kept under a version newer than its data.
+  const key = front.cache ? front.cache.responses.keyOf(req, search, text) : null;
+  const version = key === null ? null : front.cache!.version.current();
+  if (key !== null && version !== null && front.cache!.responses.serve(key, version, res)) return;
+
   let body: unknown = text;
   if (text && /^application\/(graphql-response\+)?json\b/i.test(req.headers['content-type'] ?? '')) {
     try {
@@ -88,35 +109,68 @@ async function handleGraphQL(
   }
   // The document's size, tokens, aliases and directives are checked before Apollo parses and
   // validates it, so that validation only ever runs on a document small enough to be quick.
-  const query = queryText(body, url);
+  const query = queryText(body, search);
   if (query !== undefined) {
     try {
-      guardDocument(query, limits);
+      front.guard(query);
     } catch (err) {
       if (!(err instanceof GraphQLError)) throw err;
       const status = (err.extensions.http as { status?: number } | undefined)?.status ?? 400;
       const { http: _http, ...extensions } = err.extensions;
-      sendJson(res, status, { errors: [{ message: err.message, locations: err.locations, extensions }] }, CORS_HEADERS);
+      sendJson(res, status, { errors: [{ message: err.message, locations: err.locations, extensions }] }, key === null ? CORS_HEADERS : { ...CORS_HEADERS, 'x-cache': 'MISS' });
       return;
     }
   }
   const headers = new HeaderMap();
-  for (const [name, value] of Object.entries(req.headers)) {
+  const incoming = req.headers;
+  for (const name in incoming) {
+    const value = incoming[name];
     if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
   }
-  const result = await apollo.executeHTTPGraphQLRequest({
-    httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
-    context: async () => context(),
+  const result = await front.apollo.executeHTTPGraphQLRequest({
+    httpGraphQLRequest: { method: req.method ?? 'GET', headers, search, body },
+    context: async () => front.context(),
   });
-  for (const [name, value] of result.headers) res.setHeader(name, value);
-  for (const [name, value] of Object.entries(CORS_HEADERS)) res.setHeader(name, value);
-  res.statusCode = result.status ?? 200;
+  const status = result.status ?? 200;
   if (result.body.kind === 'complete') {
-    res.end(result.body.string);
+    // Apollo's headers, then ours over them, in the order a hit writes them again.
+    const out: string[] = [];
+    for (const [name, value] of result.headers) if (!(name in CORS_HEADERS) && name !== 'content-length') out.push(name, value);
+    for (const [name, value] of CORS_ENTRIES) out.push(name, value);
+    const bytes = Buffer.from(result.body.string, 'utf8');
+    out.push('content-length', String(bytes.length));
+    if (key !== null) {
+      if (version !== null) front.cache!.responses.offer(key, version, status, out, bytes);
+      res.writeHead(status, [...out, 'x-cache', 'MISS']);
+    } else {
+      res.writeHead(status, out);
+    }
+    res.end(bytes);
     return;
   }
+  for (const [name, value] of result.headers) res.setHeader(name, value);
+  for (const [name, value] of CORS_ENTRIES) res.setHeader(name, value);
+  res.statusCode = status;
   for await (const chunk of result.body.asyncIterator) res.write(chunk);
   res.end();
+}
+
+/** How often the response cache reads the articles' version: the longest a change goes unseen. */
+const ARTICLES_VERSION_INTERVAL_MS = 100;
+
+interface Target {
+  pathname: string;
+  /** The query string with its `?`, or '' (as `URL.search`). */
+  search: string;
+}
+
+/** The path and query string of a request target; /graphql without the cost of a URL object. */
+function splitTarget(raw: string): Target {
+  if (raw.startsWith('/graphql') && (raw.length === 8 || raw.charCodeAt(8) === 0x3f /* ? */) && !raw.includes('#')) {
+    return { pathname: '/graphql', search: raw.length > 9 ? raw.slice(8) : '' };
+  }
+  const url = new URL(raw, 'http://localhost');
+  return { pathname: url.pathname, search: url.search };
 }
 
 /**
@@ -184,14 +238,32 @@ export async function startHttpServer(options: {
   );
   await apollo.start();
 
+  // The front's own response cache (see response-cache.ts), keyed on the articles' version as the
+  // watcher last read it, which lags a change by at most its interval.
+  let cache: GraphQLFront['cache'] = null;
+  if (config.cacheMaxAgeSeconds > 0) {
+    cache = { responses: new ResponseCache(), version: new ArticlesVersion(() => store.articlesVersion(), log, ARTICLES_VERSION_INTERVAL_MS) };
+    await cache.version.start();
+  }
+  const front: GraphQLFront = {
+    apollo,
+    context: () => createContext(store, log, live),
+    maxBodyBytes: config.maxRequestBodyBytes,
+    guard: cachedDocumentGuard(limits),
+    cache,
+  };
+  const debug = log.isLevelEnabled('debug');
+
   httpServer.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const started = process.hrtime.bigint();
-    res.on('finish', () => {
-      const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      log.debug({ method: req.method, path: url.pathname, status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'http: request');
-    });
-    route(req, res, url).catch((err: unknown) => {
+    const target = splitTarget(req.url ?? '/');
+    if (debug) {
+      const started = process.hrtime.bigint();
+      res.on('finish', () => {
+        const ms = Number(process.hrtime.bigint() - started) / 1e6;
+        log.debug({ method: req.method, path: target.pathname, status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'http: request');
+      });
+    }
+    route(req, res, target).catch((err: unknown) => {
       if (err instanceof HttpError) {
         sendJson(res, err.status, { errors: [{ message: err.message, extensions: { code: 'BAD_REQUEST' } }] });
         return;
@@ -202,14 +274,14 @@ export async function startHttpServer(options: {
     });
   });
 
-  async function route(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
-    switch (url.pathname) {
+  async function route(req: http.IncomingMessage, res: http.ServerResponse, target: Target): Promise<void> {
+    switch (target.pathname) {
       case '/graphql':
         if (req.method === 'OPTIONS') {
           res.writeHead(204, CORS_HEADERS).end();
           return;
         }
-        return handleGraphQL(req, res, url, apollo, () => createContext(store, log, live), config.maxRequestBodyBytes, limits);
+        return handleGraphQL(req, res, target.search, front);
       case '/explorer': {
         const page = explorerPage();
         const gzip = /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
@@ -235,23 +307,32 @@ export async function startHttpServer(options: {
         res.writeHead(302, { location: '/graphql' }).end();
         return;
       default:
-        sendJson(res, 404, { errors: [{ message: `no such endpoint: ${quote(url.pathname)} (GraphQL is at /graphql)`, extensions: { code: 'NOT_FOUND' } }] });
+        sendJson(res, 404, { errors: [{ message: `no such endpoint: ${quote(target.pathname)} (GraphQL is at /graphql)`, extensions: { code: 'NOT_FOUND' } }] });
     }
   }
 
-  await new Promise<void>((resolve, reject) => {
-    httpServer.once('error', reject);
-    httpServer.listen(config.port, config.host, () => {
-      httpServer.off('error', reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      httpServer.once('error', reject);
+      httpServer.listen(config.port, config.host, () => {
+        httpServer.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (err) {
+    // The caller closes the store: nothing may go on reading it.
+    cache?.version.stop();
+    throw err;
+  }
   const address = httpServer.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return {
     url: `http://${host}:${address.port}`,
     port: address.port,
-    stop: () => apollo.stop(),
+    stop: async () => {
+      cache?.version.stop();
+      await apollo.stop();
+    },
     subscriptionStats: () => subscriptions.stats(),
   };
 }

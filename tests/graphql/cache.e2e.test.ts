@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import Database from 'better-sqlite3';
 import { buildArticle, buildFeed } from '../helpers/builders';
 import { referenceStore } from '../helpers/fresh-db';
 import { startTestServer, type TestServer } from '../helpers/server';
@@ -6,7 +7,9 @@ import type { SqliteStore } from '../../src/store/sqlite/sqlite-store';
 
 /**
  * HTTP caching over the real server and a real SQLite file: Cache-Control hints, the in-memory
- * response cache (keyed on the articles' version), its invalidation, and automatic persisted queries.
+ * response cache in front of Apollo (keyed on the request and the articles' version), its
+ * invalidation, and automatic persisted queries. The cache reads the articles' version every 100 ms:
+ * tests that change the data ask again until the change shows (bounded), and time nothing.
  */
 
 const VERSION_READ = 'SELECT articles FROM data_version WHERE id = 1';
@@ -85,33 +88,101 @@ describe('Cache-Control hints', () => {
   });
 });
 
+/** What the store ran for the request itself: the version watcher's periodic read left out. */
+const work = (sql: string[]) => sql.filter((statement) => statement !== VERSION_READ);
+
+/**
+ * The cache sees a change once its watcher has read the new articles' version (every 100 ms): asks
+ * again, a bounded number of times, until the answer passes the check.
+ */
+async function eventually(ask: () => Promise<Exchange>, check: (res: Exchange) => boolean): Promise<Exchange> {
+  let res = await ask();
+  for (let attempt = 0; attempt < 200 && !check(res); attempt++) {
+    await new Promise((resolve) => setTimeout(resolve, 25));
+    res = await ask();
+  }
+  return res;
+}
+
+/** The headers a client relies on, which a hit must repeat as the miss gave them. */
+const HEADERS_THAT_MATTER = ['content-type', 'cache-control', 'content-length', 'access-control-allow-origin', 'access-control-allow-methods', 'access-control-allow-headers', 'access-control-max-age'];
+const headersThatMatter = (res: Exchange) => Object.fromEntries(HEADERS_THAT_MATTER.map((name) => [name, res.headers.get(name)]));
+
 describe('response cache', () => {
   const latest = `query Latest($n: Int) { articles(first: $n) { totalCount nodes { title feed { url foundation { slug } } } } }`;
 
-  it('answers the same query with the same variables from memory, reading only the articles version', async () => {
+  it('answers a repeated POST from memory: the same bytes and headers, no statement run', async () => {
     const first = await postQuery(cached, latest, { n: 3 });
     expect(first.body.errors).toBeUndefined();
     expect(first.body.data.articles.nodes).toHaveLength(3);
-    expect(first.sql).toContain(VERSION_READ);
-    expect(first.sql.some((sql) => /FROM articles/i.test(sql))).toBe(true);
+    expect(first.headers.get('x-cache')).toBe('MISS');
+    expect(work(first.sql).some((sql) => /FROM articles/i.test(sql))).toBe(true);
 
     const second = await postQuery(cached, latest, { n: 3 });
-    expect(second.sql).toEqual([VERSION_READ]);
+    expect(second.headers.get('x-cache')).toBe('HIT');
+    expect(work(second.sql)).toEqual([]);
+    expect(second.status).toBe(200);
     expect(second.text).toBe(first.text);
+    expect(headersThatMatter(second)).toEqual(headersThatMatter(first));
     expect(second.headers.get('cache-control')).toBe('max-age=30, public');
-    // A hit says how old it is; the first answer was fresh.
+    expect(second.headers.get('access-control-allow-origin')).toBe('*');
+    // A hit says how old it is (RFC 9111 §5.1); the first answer was fresh.
     expect(first.headers.get('age')).toBeNull();
     expect(second.headers.get('age')).toMatch(/^\d+$/);
+  });
+
+  it('answers a repeated GET from memory, the same bytes as Apollo gave', async () => {
+    const params = { query: `{ foundation(slug: "cncf") { slug name articles(first: 2) { nodes { title } } } }` };
+    const first = await send(cached, { method: 'GET', params });
+    expect(first.body.errors).toBeUndefined();
+    expect(first.headers.get('x-cache')).toBe('MISS');
+    expect(work(first.sql).length).toBeGreaterThan(0);
+    const second = await send(cached, { method: 'GET', params });
+    expect(second.headers.get('x-cache')).toBe('HIT');
+    expect(work(second.sql)).toEqual([]);
+    expect(second.text).toBe(first.text);
+    expect(headersThatMatter(second)).toEqual(headersThatMatter(first));
+    // The same answer as the server without a cache gives, byte for byte.
+    const fresh = await send(plain, { method: 'GET', params });
+    expect(second.text).toBe(fresh.text);
+    expect(fresh.headers.get('content-type')).toBe(second.headers.get('content-type'));
+  });
+
+  it('keeps GET apart from POST, and asks a GET hit for the same CSRF preflight as Apollo', async () => {
+    const query = `{ foundation(slug: "openssf") { name } }`;
+    await send(cached, { method: 'GET', params: { query } });
+    expect((await send(cached, { method: 'GET', params: { query } })).headers.get('x-cache')).toBe('HIT');
+    // The same query by POST is another request: Apollo answers it the first time.
+    expect((await postQuery(cached, query)).headers.get('x-cache')).toBe('MISS');
+    // Without the preflight header Apollo refuses a GET (CSRF prevention): so does the cache.
+    const url = new URL(`${cached.server.url}/graphql`);
+    url.searchParams.set('query', query);
+    const bare = await fetch(url);
+    expect(bare.status).toBe(400);
+    expect(bare.headers.get('x-cache')).toBe('MISS');
+    expect(await bare.text()).toContain('Cross-Site Request Forgery');
   });
 
   it('misses for a different variable value', async () => {
     await postQuery(cached, latest, { n: 4 });
     const other = await postQuery(cached, latest, { n: 2 });
+    expect(other.headers.get('x-cache')).toBe('MISS');
     expect(other.body.data.articles.nodes).toHaveLength(2);
-    expect(other.sql.length).toBeGreaterThan(1);
-    expect(other.sql.some((sql) => /FROM articles/i.test(sql))).toBe(true);
+    expect(work(other.sql).some((sql) => /FROM articles/i.test(sql))).toBe(true);
     // …and the first value is still cached.
-    expect((await postQuery(cached, latest, { n: 4 })).sql).toEqual([VERSION_READ]);
+    const again = await postQuery(cached, latest, { n: 4 });
+    expect(again.headers.get('x-cache')).toBe('HIT');
+    expect(work(again.sql)).toEqual([]);
+  });
+
+  it('keys on the operation name', async () => {
+    const document = `query A { foundation(slug: "cncf") { slug } } query B { foundation(slug: "openssf") { slug } }`;
+    const a = await send(cached, { body: { query: document, operationName: 'A' } });
+    const b = await send(cached, { body: { query: document, operationName: 'B' } });
+    expect(a.body.data.foundation.slug).toBe('cncf');
+    expect(b.body.data.foundation.slug).toBe('openssf');
+    expect(b.headers.get('x-cache')).toBe('MISS');
+    expect((await send(cached, { body: { query: document, operationName: 'B' } })).body.data.foundation.slug).toBe('openssf');
   });
 
   it('does not cache errors: a BAD_USER_INPUT query runs again', async () => {
@@ -119,8 +190,22 @@ describe('response cache', () => {
     for (let i = 0; i < 2; i++) {
       const res = await postQuery(cached, query);
       expect(res.body.errors[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT' }, message: expect.stringContaining('"not-a-foundation"') });
-      // The slugs were looked up again: more than the version read.
-      expect(res.sql.some((sql) => /FROM foundations/i.test(sql))).toBe(true);
+      expect(res.headers.get('x-cache')).toBe('MISS');
+      // The slugs were looked up again.
+      expect(work(res.sql).some((sql) => /FROM foundations/i.test(sql))).toBe(true);
+    }
+  });
+
+  it('does not cache refusals: a query over a limit, a field that does not exist', async () => {
+    const costly = `{ foundations(first: 100) { nodes { memberships(first: 100) { nodes { id } } } } }`;
+    for (const query of [costly, `{ nope }`, `{ foundation(slug: "cncf") { slug } `]) {
+      for (let i = 0; i < 2; i++) {
+        const res = await postQuery(cached, query);
+        expect(res.status).toBe(400);
+        expect(res.body.errors).toHaveLength(1);
+        expect(res.headers.get('x-cache')).toBe('MISS');
+        expect(res.headers.get('cache-control')).toBe('no-store');
+      }
     }
   });
 
@@ -128,25 +213,44 @@ describe('response cache', () => {
     const query = `{ articles { totalCount nodes { title } } }`;
     const before = await postQuery(cached, query);
     const count = before.body.data.articles.totalCount;
-    expect((await postQuery(cached, query)).sql).toEqual([VERSION_READ]);
+    expect((await postQuery(cached, query)).headers.get('x-cache')).toBe('HIT');
 
     buildArticle(store, feed, { title: 'Breaking', publishedAt: Date.UTC(2030, 0, 1) });
-    const after = await postQuery(cached, query);
+    // Within the watcher's interval the old answer may still be served; then a miss, with the new data.
+    const after = await eventually(() => postQuery(cached, query), (res) => res.headers.get('x-cache') === 'MISS');
     expect(after.body.data.articles.totalCount).toBe(count + 1);
     expect(after.body.data.articles.nodes[0].title).toBe('Breaking');
-    expect(after.sql.length).toBeGreaterThan(1);
+    expect(work(after.sql).length).toBeGreaterThan(0);
     // The new result is cached in turn.
     const again = await postQuery(cached, query);
-    expect(again.sql).toEqual([VERSION_READ]);
+    expect(again.headers.get('x-cache')).toBe('HIT');
+    expect(work(again.sql)).toEqual([]);
     expect(again.text).toBe(after.text);
   });
 
-  it('serves no stale result once an article is edited', async () => {
-    const id = buildArticle(store, feed, { title: 'Draft title', publishedAt: Date.UTC(2031, 0, 1) });
+  it('serves no stale result once another process adds an article', async () => {
     const query = `{ articles(first: 1) { nodes { title } } }`;
-    expect((await postQuery(cached, query)).body.data.articles.nodes[0].title).toBe('Draft title');
+    await postQuery(cached, query);
+    expect((await postQuery(cached, query)).headers.get('x-cache')).toBe('HIT');
+    // A second connection to the same file, as a `fetch` command run beside the service has.
+    const other = new Database(store.db.name);
+    try {
+      buildArticle({ db: other } as SqliteStore, feed, { title: 'From elsewhere', publishedAt: Date.UTC(2032, 0, 1) });
+    } finally {
+      other.close();
+    }
+    const after = await eventually(() => postQuery(cached, query), (res) => res.body.data.articles.nodes[0].title === 'From elsewhere');
+    expect(after.body.data.articles.nodes[0].title).toBe('From elsewhere');
+  });
+
+  it('serves no stale result once an article is edited', async () => {
+    const id = buildArticle(store, feed, { title: 'Draft title', publishedAt: Date.UTC(2033, 0, 1) });
+    const query = `{ articles(first: 1) { nodes { title } } }`;
+    const draft = await eventually(() => postQuery(cached, query), (res) => res.body.data.articles.nodes[0].title === 'Draft title');
+    expect(draft.body.data.articles.nodes[0].title).toBe('Draft title');
     store.db.prepare('UPDATE articles SET title = ? WHERE id = ?').run('Final title', id);
-    expect((await postQuery(cached, query)).body.data.articles.nodes[0].title).toBe('Final title');
+    const final = await eventually(() => postQuery(cached, query), (res) => res.body.data.articles.nodes[0].title === 'Final title');
+    expect(final.body.data.articles.nodes[0].title).toBe('Final title');
   });
 
   it('serves no stale result once a relink adds a mention', async () => {
@@ -155,20 +259,35 @@ describe('response cache', () => {
     expect((await postQuery(cached, query)).body.data.articles.totalCount).toBe(0);
     const microsoft = store.db.prepare('SELECT id FROM companies WHERE slug = ?').pluck().get('microsoft') as number;
     await store.replaceMentions([{ articleId: id, mentions: { companies: [{ id: microsoft, count: 1, inTitle: false }], foundations: [] } }]);
-    expect((await postQuery(cached, query)).body.data.articles.totalCount).toBe(1);
+    const after = await eventually(() => postQuery(cached, query), (res) => res.body.data.articles.totalCount === 1);
+    expect(after.body.data.articles.totalCount).toBe(1);
   });
 
   it('serves no stale result once a relink removes the only mention of an article', async () => {
     const id = buildArticle(store, feed, { title: 'Linked', companies: ['google'] });
     const query = `{ articles(filter: { companies: ["google"] }) { totalCount } }`;
-    const before = (await postQuery(cached, query)).body.data.articles.totalCount;
+    const before = (await postQuery(plain, query)).body.data.articles.totalCount;
     expect(before).toBeGreaterThanOrEqual(1);
+    expect((await postQuery(cached, query)).body.data.articles.totalCount).toBe(before);
     // The article's text no longer names Google: relink (src/ingest/relink.ts) leaves it without mentions.
     await store.replaceMentions([{ articleId: id, mentions: { companies: [], foundations: [] } }]);
     // The database says one fewer (read without the response cache)…
     expect((await postQuery(plain, query)).body.data.articles.totalCount).toBe(before - 1);
-    // …but the cached server answers the old count, the articles version being unchanged.
-    expect((await postQuery(cached, query)).body.data.articles.totalCount).toBe(before - 1);
+    // …and so does the cached server, once its watcher has seen the mentions move the version.
+    const after = await eventually(() => postQuery(cached, query), (res) => res.body.data.articles.totalCount === before - 1);
+    expect(after.body.data.articles.totalCount).toBe(before - 1);
+  });
+
+  it('caches nothing with CACHE_MAX_AGE 0: no x-cache, every request runs', async () => {
+    const query = `{ foundation(slug: "cncf") { slug articles(first: 1) { nodes { title } } } }`;
+    for (let i = 0; i < 2; i++) {
+      const res = await postQuery(plain, query);
+      expect(res.body.errors).toBeUndefined();
+      expect(res.headers.get('x-cache')).toBeNull();
+      expect(res.headers.get('age')).toBeNull();
+      expect(res.headers.get('cache-control')).toBe('no-store');
+      expect(work(res.sql).some((sql) => /FROM foundations/i.test(sql))).toBe(true);
+    }
   });
 });
 
@@ -237,13 +356,31 @@ describe('automatic persisted queries', () => {
     expect(res.body.errors[0].extensions.code).not.toBe('INTERNAL_SERVER_ERROR');
   });
 
-  it('works with the response cache: a persisted query is answered from memory the second time', async () => {
+  it('works with the response cache: a GET of a persisted query\'s hash is answered from memory', async () => {
     const persisted = `{ foundation(slug: "linux-foundation") { slug children { slug } } }`;
     const h = sha256(persisted);
-    const first = await send(cached, { body: { query: persisted, extensions: pq(h) } });
-    expect(first.body.errors).toBeUndefined();
+    const register = await send(cached, { body: { query: persisted, extensions: pq(h) } });
+    expect(register.body.errors).toBeUndefined();
+    // The hash alone, by GET (what a CDN can keep): Apollo answers it once…
+    const first = await send(cached, { method: 'GET', params: { extensions: pq(h) } });
+    expect(first.headers.get('x-cache')).toBe('MISS');
+    expect(first.body).toEqual(register.body);
+    expect(first.headers.get('cache-control')).toBe('max-age=30, public');
+    // …then the cache does, with the same bytes.
     const second = await send(cached, { method: 'GET', params: { extensions: pq(h) } });
-    expect(second.sql).toEqual([VERSION_READ]);
-    expect(second.body).toEqual(first.body);
+    expect(second.headers.get('x-cache')).toBe('HIT');
+    expect(work(second.sql)).toEqual([]);
+    expect(second.text).toBe(first.text);
+  });
+
+  it('does not cache an unknown hash: once registered, the same GET gets the answer', async () => {
+    const persisted = `{ foundation(slug: "apache") { slug } }`;
+    const h = sha256(persisted);
+    const unknown = await send(cached, { method: 'GET', params: { extensions: pq(h) } });
+    expect(unknown.body.errors[0].extensions.code).toBe('PERSISTED_QUERY_NOT_FOUND');
+    expect(unknown.headers.get('x-cache')).toBe('MISS');
+    await send(cached, { body: { query: persisted, extensions: pq(h) } });
+    const known = await send(cached, { method: 'GET', params: { extensions: pq(h) } });
+    expect(known.body).toEqual({ data: { foundation: { slug: 'apache' } }, extensions: expect.anything() });
   });
 });
