@@ -192,12 +192,12 @@ const options = {
     accepts: 'a duration from 10ms to 5s, such as 100ms',
   },
   /** Most rows counted for a totalCount that no index or aggregate answers; past it, totalCount is a lower bound (totalCountIsExact false). */
-  countMax: { env: 'COUNT_MAX', schema: integer(100, 100_000_000), default: 10_000, accepts: 'an integer from 100 to 100000000' },
+  countMax: { env: 'COUNT_MAX', schema: integer(100, 100_000_000), default: 1000, accepts: 'an integer from 100 to 100000000' },
   /** How many of the newest matching articles a search ranks by relevance (bounds the work for very common terms). */
   searchMaxCandidates: {
     env: 'SEARCH_MAX_CANDIDATES',
     schema: integer(100, 100_000_000),
-    default: 5000,
+    default: 1000,
     accepts: 'an integer from 100 to 100000000',
   },
   /** Largest accepted HTTP request body, in bytes. */

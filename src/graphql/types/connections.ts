@@ -25,7 +25,7 @@ export class ArticleConnection extends ConnectionType(Article, 'Article') {
 
   @Field(() => Boolean, {
     description:
-      'Whether `totalCount` is the exact number of matching articles. A count that no index or per-day aggregate answers (a search, `memberOf`, several foundations or companies at once, `language`, `hasCompanies`) stops at COUNT_MAX (10,000 by default): then `totalCount` is that cap, a lower bound, and this is false.',
+      'Whether `totalCount` is the exact number of matching articles. A count that no index or per-day aggregate answers (a search, `memberOf`, several foundations or companies at once, `language`, `hasCompanies`) stops at COUNT_MAX (1,000 by default): then `totalCount` is that cap, a lower bound, and this is false.',
   })
   totalCountIsExact(): Promise<boolean> {
     return this.countIsExact();

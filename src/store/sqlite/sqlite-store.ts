@@ -71,9 +71,9 @@ export interface SqliteStoreOptions {
   fetchLogRetentionMs?: number;
   /** WRITE_TRANSACTION_MAX: longest one transaction of a feed save runs (default 100 ms); a bigger feed is saved in several. */
   writeTransactionMaxMs?: number;
-  /** Most articles counted for a count no aggregate answers (default 10,000): past it the count is a lower bound. */
+  /** Most articles counted for a count no aggregate answers (default 1,000): past it the count is a lower bound. */
   countMax?: number;
-  /** How many of the newest matches a search ranks (default 5,000). */
+  /** How many of the newest matches a search ranks (default 1,000). */
   searchMaxCandidates?: number;
 }
 
@@ -101,8 +101,8 @@ export class SqliteStore implements Store {
     });
     this.bucketer = new Bucketer(db);
     this.articles = new ArticleQueries(this.statements, {
-      countMax: options.countMax ?? 10_000,
-      searchMaxCandidates: options.searchMaxCandidates ?? 5000,
+      countMax: options.countMax ?? 1000,
+      searchMaxCandidates: options.searchMaxCandidates ?? 1000,
     });
   }
 
