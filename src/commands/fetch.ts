@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { Config } from '../config';
 import { createFetcher } from '../ingest/fetch';
-import { Linker } from '../ingest/link';
+import { loadLinker } from '../ingest/link';
 import type { RefreshReport } from '../ingest/refresh-feed';
 import type { Logger } from '../log';
 import { openReadyStore } from '../main';
@@ -34,7 +34,7 @@ export async function fetchCommand(args: string[], config: Config, log: Logger):
   const scheduler = new Scheduler({
     store,
     fetcher,
-    loadLinker: async () => new Linker(await store.loadEntityDictionary()),
+    loadLinker: () => loadLinker(store),
     config,
     log,
     onReport: (report) => {

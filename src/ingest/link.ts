@@ -1,3 +1,4 @@
+import type { Store } from '../store/store';
 import type { EntityDictionary, EntityNames, MentionCount, Mentions } from '../store/types';
 
 /**
@@ -133,4 +134,9 @@ function compile(terms: string[], flags: string): RegExp | null {
     .map((term) => escape(term).replace(/ /g, '\\s+'))
     .join('|');
   return new RegExp(`(?<![\\p{L}\\p{N}_])(${alternation})(?![\\p{L}\\p{N}_])`, flags);
+}
+
+/** A Linker over the store's current companies, foundations and aliases (read when called: once per round of fetches). */
+export async function loadLinker(store: Pick<Store, 'loadEntityDictionary'>): Promise<Linker> {
+  return new Linker(await store.loadEntityDictionary());
 }

@@ -1,5 +1,5 @@
 import type { Store } from '../store/store';
-import { Linker } from './link';
+import { loadLinker } from './link';
 
 /**
  * Articles per batch: one replaceMentions transaction of about 6 ms for 200 (15 ms for 500 on a
@@ -13,7 +13,7 @@ export const RELINK_BATCH = 200;
  * changed), in batches of articles, each batch one short transaction.
  */
 export async function relinkAll(store: Store, batchSize = RELINK_BATCH, onBatch?: (done: number) => void): Promise<number> {
-  const linker = new Linker(await store.loadEntityDictionary());
+  const linker = await loadLinker(store);
   let after = 0;
   let done = 0;
   for (;;) {

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { createFetcher } from '../ingest/fetch';
-import { Linker } from '../ingest/link';
+import { loadLinker } from '../ingest/link';
 import { createLogger } from '../log';
 import { SqliteStore } from '../store/sqlite/sqlite-store';
 import type { SchedulerThreadData, SchedulerThreadReady, SchedulerThreadStop } from './scheduler-thread';
@@ -49,7 +49,7 @@ async function run(port: NonNullable<typeof parentPort>, data: SchedulerThreadDa
     store,
     fetcher,
     // Read at the start of each round, so a relink or new reference data applies from the next.
-    loadLinker: async () => new Linker(await store.loadEntityDictionary()),
+    loadLinker: () => loadLinker(store),
     config,
     log,
   });
