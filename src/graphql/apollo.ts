@@ -75,6 +75,9 @@ export function createApollo(
     schema,
     // The API is public and self-describing: Sandbox needs introspection, also with NODE_ENV=production.
     introspection: true,
+    // `serve` owns shutdown (scheduler, HTTP, read threads, database, in that order). Apollo's own
+    // SIGTERM handler, installed unless NODE_ENV=test, raced it and left the process running.
+    stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: false,
     // One operation per request: a batch would multiply every limit below.
     allowBatchedHttpRequests: false,

@@ -77,8 +77,9 @@ export interface ArticleRecord {
   storyId: number | null;
   title: string;
   summary: string | null;
-  contentHtml: string | null;
-  contentText: string | null;
+  /** The full text: absent (undefined) in list pages, which leave it out (up to 10 KB an article); `getArticles` reads it. */
+  contentHtml?: string | null;
+  contentText?: string | null;
   author: string | null;
   language: string | null;
   imageUrl: string | null;
@@ -159,6 +160,8 @@ export interface Mentions {
 
 /** An article as ingestion hands it to the store: a record without what the store assigns. */
 export type ArticleInput = Omit<ArticleRecord, 'id' | 'feedId' | 'storyId' | 'fetchedAt' | 'updatedAt' | 'snippet'> & {
+  contentHtml: string | null;
+  contentText: string | null;
   contentHash: string;
   enclosures: EnclosureRecord[];
   mentions: Mentions;

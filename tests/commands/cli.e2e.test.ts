@@ -57,7 +57,8 @@ describe('foundation-wire CLI', () => {
   it('serves the API, then shuts down cleanly on SIGTERM', async () => {
     const port = await freePort();
     const child = spawn(process.execPath, [CLI, 'serve'], {
-      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_PATH: path.join(dir, 'serve.db'), LOG_LEVEL: 'info', FETCH_ENABLED: 'false' },
+      // NODE_ENV as in the container (jest sets "test", under which Apollo installs no signal handler of its own).
+      env: { ...process.env, NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1', DATABASE_PATH: path.join(dir, 'serve.db'), LOG_LEVEL: 'info', FETCH_ENABLED: 'false' },
     });
     onCleanup(() => child.kill('SIGKILL'));
     let output = '';

@@ -53,6 +53,16 @@ export class ArticleResolver {
     return record && Article.from(record);
   }
 
+  @FieldResolver(() => String, { nullable: true, description: 'The full content as sanitized HTML (no scripts, styles, event handlers or tracking pixels).' })
+  async contentHtml(@Root() article: Article, @Ctx() ctx: Context): Promise<string | null> {
+    return (await bodyOf(article, ctx)).html;
+  }
+
+  @FieldResolver(() => String, { nullable: true, description: 'The full content as plain text (what full-text search reads).' })
+  async contentText(@Root() article: Article, @Ctx() ctx: Context): Promise<string | null> {
+    return (await bodyOf(article, ctx)).text;
+  }
+
   @FieldResolver(() => Feed, { description: 'The feed the article came from.' })
   async feed(@Root() article: Article, @Ctx() ctx: Context): Promise<Feed> {
     return Feed.from((await ctx.loaders.feed.load(article.feedId))!);
@@ -87,4 +97,14 @@ export class ArticleResolver {
     const records = await ctx.loaders.company.loadMany(mentions.map((mention) => mention.entityId));
     return records.flatMap((record) => (record && !(record instanceof Error) ? [Company.from(record)] : []));
   }
+}
+
+/**
+ * An article's full text: list pages leave it out (most queries of a list never ask for it, and it is
+ * most of an article's bytes), so it is read by id, batched with the other articles of the page.
+ */
+async function bodyOf(article: Article, ctx: Context): Promise<{ html: string | null; text: string | null }> {
+  if (article.body) return article.body;
+  const record = await ctx.loaders.article.load(article.rowId);
+  return { html: record?.contentHtml ?? null, text: record?.contentText ?? null };
 }

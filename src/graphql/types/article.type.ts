@@ -31,11 +31,8 @@ export class Article extends Node {
   @Field(() => String, { nullable: true, description: 'A plain-text summary of a few hundred characters.' })
   summary!: string | null;
 
-  @Field(() => String, { nullable: true, description: 'The full content as sanitized HTML (no scripts, styles, event handlers or tracking pixels).' })
-  contentHtml!: string | null;
-
-  @Field(() => String, { nullable: true, description: 'The full content as plain text (what full-text search reads).' })
-  contentText!: string | null;
+  /** The full text when the record carried it (undefined from list pages: ArticleResolver reads it by id). */
+  body!: { html: string | null; text: string | null } | undefined;
 
   @Field(() => String, { nullable: true, description: 'Author as the feed names them.' })
   author!: string | null;
@@ -72,8 +69,7 @@ export class Article extends Node {
       url: record.url,
       canonicalUrl: record.canonicalUrl,
       summary: record.summary,
-      contentHtml: record.contentHtml,
-      contentText: record.contentText,
+      body: record.contentHtml === undefined ? undefined : { html: record.contentHtml, text: record.contentText ?? null },
       author: record.author,
       imageUrl: record.imageUrl,
       publishedAt: new Date(record.publishedAt),

@@ -51,11 +51,14 @@ export const FEED_COLUMNS = `fd.id AS id, fd.url AS url, fd.foundation_id AS fou
   fd.last_modified AS lastModified, fd.fetch_interval_ms AS fetchIntervalMs, fd.created_at AS createdAt,
   fd.updated_at AS updatedAt`;
 
-export const ARTICLE_COLUMNS = `a.id AS id, a.feed_id AS feedId, a.identity AS identity, a.url AS url,
+/** An article without its full text: what list pages read (the text is fetched by id when a query asks for it). */
+export const ARTICLE_LIST_COLUMNS = `a.id AS id, a.feed_id AS feedId, a.identity AS identity, a.url AS url,
   a.canonical_url AS canonicalUrl, a.story_id AS storyId, a.title AS title, a.summary AS summary,
-  a.content_html AS contentHtml, a.content_text AS contentText, a.author AS author, a.language AS language,
+  a.author AS author, a.language AS language,
   a.image_url AS imageUrl, a.published_at AS publishedAt, a.date_source AS dateSource,
   a.fetched_at AS fetchedAt, a.updated_at AS updatedAt`;
+
+export const ARTICLE_COLUMNS = `${ARTICLE_LIST_COLUMNS}, a.content_html AS contentHtml, a.content_text AS contentText`;
 
 const identity = <T>(row: T) => row;
 const id = (expr: string): KeyColumn => ({ expr, type: 'number' });
@@ -255,7 +258,7 @@ export function articleKeys(order: ArticleOrderField, filter: ArticleFilter): Ke
 /** The general plan of an article list: the filter as conditions on articles, in the order's index. */
 export function articleSpec(filter: ArticleFilter, order: ArticleOrderField): ListSpec<ArticleRecord, ArticleRecord> {
   const keys = articleKeys(order, filter);
-  return { select: ARTICLE_COLUMNS, from: articleFrom(filter), ...articleConditions(filter), keys, map: identity };
+  return { select: ARTICLE_LIST_COLUMNS, from: articleFrom(filter), ...articleConditions(filter), keys, map: identity };
 }
 
 /** The SQL of a filter for grouped queries: FROM and WHERE with their parameters. */
