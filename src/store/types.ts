@@ -175,7 +175,7 @@ interface AttemptBase {
   nextFetchAt: number;
 }
 
-/** Everything one fetch attempt changes, saved by one store call in one transaction. */
+/** Everything one fetch attempt changes, saved by one store call (in bounded transactions, the feed's state last). */
 export type FetchOutcome =
   | (AttemptBase & {
       kind: 'fetched';

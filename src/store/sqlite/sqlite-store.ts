@@ -78,9 +78,11 @@ export interface SqliteStoreOptions {
 }
 
 /**
- * The SQLite implementation of the Store. better-sqlite3 is synchronous: each method runs to
- * completion inside one event-loop turn, so a method is atomic with respect to other callers of this
- * process, and a method that writes wraps its statements in one transaction.
+ * The SQLite implementation of the Store. better-sqlite3 is synchronous: each method but
+ * saveFetchOutcome runs to completion inside one event-loop turn, so it is atomic with respect to
+ * other callers of this process, and a method that writes wraps its statements in one transaction.
+ * saveFetchOutcome writes in bounded transactions, the feed's state last (ingest-writes.ts). In
+ * `serve`, reads run on read-only instances in worker threads (pooled-store.ts).
  */
 export class SqliteStore implements Store {
   private readonly statements: Statements;
