@@ -531,7 +531,24 @@ function judge(row, scenario, baselineRps) {
   return { target: parts.join(', '), pass: parts.length ? ok : null };
 }
 
-function machine() {
+/** How busy the machine is without us: the share of CPU time not idle over one second. */
+async function busyShare() {
+  const read = () => {
+    const [, ...fields] = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/);
+    const n = fields.map(Number);
+    return { idle: n[3] + (n[4] ?? 0), total: n.reduce((a, b) => a + b, 0) };
+  };
+  try {
+    const a = read();
+    await sleep(1000);
+    const b = read();
+    return round(1 - (b.idle - a.idle) / (b.total - a.total), 2);
+  } catch {
+    return null;
+  }
+}
+
+async function machine() {
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   return {
     cpu,
@@ -541,6 +558,7 @@ function machine() {
     os: `${os.type()} ${os.release()}`,
     date: new Date().toISOString().slice(0, 10),
     loadAverageAtStart: os.loadavg().map((x) => round(x, 2)),
+    busyAtStart: await busyShare(),
   };
 }
 
@@ -552,7 +570,8 @@ function report(m, db, generation) {
   lines.push(
     `${m.cpu}, ${m.cores} cores, ${m.ramGiB} GiB RAM, Node ${m.node}, ${m.os}, ${m.date}. The service (\`node dist/cli.js serve\`, ` +
       `default READ_WORKERS) on core${SERVER_CPUS.includes('-') ? 's' : ''} ${SERVER_CPUS}, autocannon (${CONNECTIONS} connections) on core ${LOAD_CPUS}; ` +
-      `${WARMUP} s warm-up, ${DURATION} s measured; a fresh service process per scenario. Targets are the issue's, set for 1,000,000 articles.`,
+      `${WARMUP} s warm-up, ${DURATION} s measured; a fresh service process per scenario. Targets are the issue's, set for 1,000,000 articles.` +
+      (m.busyAtStart > 0.05 ? ` (Other processes kept the CPUs ${fmt(m.busyAtStart * 100)}% busy at the start.)` : ''),
     '',
   );
   lines.push('| scenario | req/s | p50 ms | p99 ms | errors | vs baseline | peak RSS MB | target | pass |', '|---|---:|---:|---:|---:|---:|---:|---|---|');
@@ -669,9 +688,9 @@ async function step(name, fn) {
 (async () => {
   // This process stays with the load generator, off the measured cores.
   spawnSync('taskset', ['-a', '-p', '-c', LOAD_CPUS, String(process.pid)], { stdio: 'ignore' });
-  const m = machine();
-  log(`Foundation Wire benchmark: ${fmt(ARTICLES)} articles; ${m.cpu}, ${m.cores} cores, Node ${m.node}; load average ${m.loadAverageAtStart.join(' ')}`);
-  if (m.loadAverageAtStart[0] > 0.5) log('  note: the machine is busy (load average above 0.5): figures will be lower and noisier');
+  const m = await machine();
+  log(`Foundation Wire benchmark: ${fmt(ARTICLES)} articles; ${m.cpu}, ${m.cores} cores, Node ${m.node}; CPU busy before the start: ${fmt(m.busyAtStart * 100)}%`);
+  if (m.busyAtStart > 0.1) log('  note: other processes keep the CPUs busy: the figures will be lower and noisier');
   const { file: database, meta, generated } = await ensureDatabase(ARTICLES, { log });
   log(`database: ${database}${generated ? ' (generated now)' : ' (cached)'}`);
   let dbStats = meta?.database;
