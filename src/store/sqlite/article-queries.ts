@@ -172,6 +172,8 @@ export class ArticleQueries {
     const usable = candidates.filter((c) => c.keys.length <= MAX_DRIVER_KEYS);
     if (usable.length === 0) return null;
     if (usable.some((c) => c.keys.length === 0)) return usable.find((c) => c.keys.length === 0)!;
+    // Only with a choice to make are the ranges' sizes worth reading.
+    if (usable.length === 1) return usable[0];
     let best = usable[0];
     let bestSize = Infinity;
     for (const c of usable) {
