@@ -4,6 +4,7 @@
 //   npm run bench -- --full            1,000,000 articles
 //   npm run bench -- --articles 20000  any size, for trying things
 //   npm run bench -- --only articles,search --out bench.json
+//   npm run bench -- --only articles --cpu-prof prof   V8 CPU profiles of serve (every thread) in prof/<scenario>/
 //
 // The service runs as in production (`node dist/cli.js serve` on a generated database, pinned to
 // cores 1..n-1); the load generator (autocannon, bench/load.js) runs in its own process on core 0.
@@ -39,6 +40,7 @@ const { values: args } = parseArgs({
     duration: { type: 'string' },
     warmup: { type: 'string', default: '3' },
     connections: { type: 'string', default: '10' },
+    'cpu-prof': { type: 'string' },
   },
 });
 const ARTICLES = args.articles ? Number(args.articles) : args.full ? 1_000_000 : 100_000;
@@ -80,11 +82,14 @@ function request(url, { method = 'GET', headers = {}, body } = {}) {
 
 // Children
 
-/** A child process pinned to `cpus`, its stdout read as JSON lines (`events`), its stderr kept. */
+/**
+ * A child process pinned to `cpus`, its stdout read as JSON lines (`events`), its stderr kept.
+ * NODE_ENV=production as in the container image (graphql-js skips its development checks).
+ */
 function child(argv, { cpus, env = {}, name }) {
   const proc = spawn('taskset', ['-c', cpus, process.execPath, ...argv], {
     cwd: ROOT,
-    env: { ...process.env, ...env },
+    env: { ...process.env, NODE_ENV: 'production', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const c = { proc, name, events: [], stderr: '', stdout: '', waiters: [] };
@@ -174,7 +179,7 @@ function freePort() {
 const peaks = [];
 
 /** `node dist/cli.js serve` on the benchmark database, as in production, with these settings. */
-async function startService(database, env = {}) {
+async function startService(database, env = {}, profileAs = 'service') {
   const port = await freePort();
   const settings = {
     DATABASE_PATH: database,
@@ -187,7 +192,9 @@ async function startService(database, env = {}) {
     ...env,
   };
   for (const [k, v] of Object.entries(settings)) if (v === undefined) delete settings[k];
-  const service = child(['dist/cli.js', 'serve'], { cpus: SERVER_CPUS, env: settings, name: 'serve' });
+  // --cpu-prof: every thread of serve writes a .cpuprofile when it ends (open them in Chrome DevTools).
+  const profile = args['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(args['cpu-prof'], profileAs)] : [];
+  const service = child([...profile, 'dist/cli.js', 'serve'], { cpus: SERVER_CPUS, env: settings, name: 'serve' });
   const url = `http://127.0.0.1:${port}`;
   const started = Date.now();
   for (;;) {
@@ -283,7 +290,7 @@ let captured = null;
 
 /** One read scenario against a fresh service: sample check, warm-up, measured run, peak memory. */
 async function readScenario(database, scenario, { env = {}, requests } = {}) {
-  const service = await startService(database, env);
+  const service = await startService(database, env, scenario.name);
   try {
     requests ??= [post(documentOf(scenario.doc))];
     const samples = [];

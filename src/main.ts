@@ -1,5 +1,7 @@
 import 'reflect-metadata';
 import type { Config } from './config';
+import { apiOptionsOf } from './graphql/apollo';
+import { executorThread, pooledExecutor } from './graphql/executor';
 import { buildApiSchema } from './graphql/schema';
 import { startHttpServer } from './http/server';
 import { ArticleWatcher } from './live/article-watcher';
@@ -80,7 +82,10 @@ export async function openReadyStore(
 export async function startService(config: Config, log: Logger): Promise<RunningService> {
   // Writes on this thread's connection (migrations, reference data); reads in READ_WORKERS threads,
   // each with its own connection, so that no query holds the thread that serves HTTP.
-  const store = await openPooledStore({ ...storeOptions(config), readWorkers: config.readWorkers, queryTimeoutMs: config.queryTimeoutMs }, log);
+  // The same threads run GraphQL requests whole (parse, validate, execute), each with its own
+  // Apollo server: the main thread only reads requests, answers repeats and writes responses.
+  const thread = executorThread({ api: apiOptionsOf(config), logLevel: config.logLevel, logDestination: 1 });
+  const store = await openPooledStore({ ...storeOptions(config), readWorkers: config.readWorkers, queryTimeoutMs: config.queryTimeoutMs, thread }, log);
   const { applied, current } = store.migration;
   if (applied.length > 0) log.info({ applied: applied.map((m) => `${m.version}_${m.name}`), current }, 'migrate: applied migrations');
   // What is open, closed in reverse order: the scheduler thread first (it cancels its fetches and
@@ -93,7 +98,7 @@ export async function startService(config: Config, log: Logger): Promise<Running
     await loadReference(store, config.referenceDataPath, log);
     const schema = await buildApiSchema();
     const live = new ArticleWatcher(store, log);
-    const server = await startHttpServer({ config, schema, store, log, live });
+    const server = await startHttpServer({ config, schema, store, log, live, execute: pooledExecutor(store.pool) });
     opened.push(() => server.stop(), () => live.stop());
     log.info({ url: `${server.url}/graphql`, database: config.databasePath }, 'serve: listening');
     if (config.fetchEnabled) {

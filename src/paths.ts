@@ -8,6 +8,14 @@ export const PACKAGE_ROOT = path.resolve(__dirname, '..');
 
 export const MIGRATIONS_DIR = path.join(PACKAGE_ROOT, 'migrations');
 
+/**
+ * The compiled script a worker thread runs (`graphql/executor-thread.js`): from dist/, also when the
+ * caller runs as TypeScript (jest runs src/; `npm test` builds first).
+ */
+export function threadScript(relative: string): string {
+  return path.join(PACKAGE_ROOT, 'dist', relative);
+}
+
 /** Name, version and homepage from package.json, for the User-Agent and `--version`. */
 export function packageInfo(): { name: string; version: string; homepage: string } {
   // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -3,6 +3,7 @@ import { ApolloServerErrorCode, unwrapResolverError } from '@apollo/server/error
 import { ApolloServerPluginCacheControl } from '@apollo/server/plugin/cacheControl';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import type { Config } from '../config';
 import { BadInputError, QueryTimeoutError, shortenQuoted } from '../errors';
 import type { Logger } from '../log';
 import type { Context } from './context';
@@ -17,6 +18,27 @@ export interface ApiOptions {
   queryTimeoutMs: number;
   /** Seconds public responses may be cached (0: no caching). */
   cacheMaxAgeSeconds: number;
+}
+
+/** The API's options from the service's configuration. */
+export function apiOptionsOf(
+  config: Pick<
+    Config,
+    'queryMaxLength' | 'queryMaxTokens' | 'queryMaxAliases' | 'queryMaxDirectives' | 'queryMaxDepth' | 'queryMaxCost' | 'queryTimeoutMs' | 'cacheMaxAgeSeconds'
+  >,
+): ApiOptions {
+  return {
+    limits: {
+      maxLength: config.queryMaxLength,
+      maxTokens: config.queryMaxTokens,
+      maxAliases: config.queryMaxAliases,
+      maxDirectives: config.queryMaxDirectives,
+      maxDepth: config.queryMaxDepth,
+      maxCost: config.queryMaxCost,
+    },
+    queryTimeoutMs: config.queryTimeoutMs,
+    cacheMaxAgeSeconds: config.cacheMaxAgeSeconds,
+  };
 }
 
 /**

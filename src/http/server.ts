@@ -1,13 +1,13 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { HeaderMap, type ApolloServer } from '@apollo/server';
-import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import type { ApolloServer } from '@apollo/server';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import type { Config } from '../config';
-import { describeError, quote } from '../errors';
-import { createApollo } from '../graphql/apollo';
+import { describeError, QueryTimeoutError, quote } from '../errors';
+import { apiOptionsOf, createApollo } from '../graphql/apollo';
 import { createContext, type Context } from '../graphql/context';
-import { cachedDocumentGuard, type QueryLimits } from '../graphql/limits';
+import { apolloExecutor, type GraphQLExecutor } from '../graphql/executor';
+import { cachedDocumentGuard } from '../graphql/limits';
 import type { ArticleWatcher } from '../live/article-watcher';
 import type { Logger } from '../log';
 import type { Store } from '../store/store';
@@ -83,8 +83,7 @@ function queryText(body: unknown, search: string): string | undefined {
 
 /** What /graphql needs of the server, built once. */
 interface GraphQLFront {
-  apollo: ApolloServer<Context>;
-  context: () => Context;
+  execute: GraphQLExecutor;
   maxBodyBytes: number;
   guard: (source: string) => unknown;
   /** The response cache and the articles' version it is keyed on; null when CACHE_MAX_AGE is 0. */
@@ -121,39 +120,58 @@ async function handleGraphQL(req: http.IncomingMessage, res: http.ServerResponse
       return;
     }
   }
-  const headers = new HeaderMap();
+  const headers: [string, string][] = [];
   const incoming = req.headers;
   for (const name in incoming) {
     const value = incoming[name];
-    if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+    if (value !== undefined) headers.push([name, Array.isArray(value) ? value.join(', ') : value]);
   }
-  const result = await front.apollo.executeHTTPGraphQLRequest({
-    httpGraphQLRequest: { method: req.method ?? 'GET', headers, search, body },
-    context: async () => front.context(),
-  });
-  const status = result.status ?? 200;
-  if (result.body.kind === 'complete') {
-    // Apollo's headers, then ours over them, in the order a hit writes them again.
-    const out: string[] = [];
-    for (const [name, value] of result.headers) if (!(name in CORS_HEADERS) && name !== 'content-length') out.push(name, value);
-    for (const [name, value] of CORS_ENTRIES) out.push(name, value);
-    const bytes = Buffer.from(result.body.string, 'utf8');
-    out.push('content-length', String(bytes.length));
-    if (key !== null) {
-      if (version !== null) front.cache!.responses.offer(key, version, status, out, bytes);
-      res.writeHead(status, [...out, 'x-cache', 'MISS']);
-    } else {
-      res.writeHead(status, out);
-    }
-    res.end(bytes);
+  let result;
+  try {
+    result = await front.execute({ method: req.method ?? 'GET', headers, search, body });
+  } catch (err) {
+    // A request whose thread ran past the budget was stopped there (the thread is replaced).
+    if (!(err instanceof QueryTimeoutError)) throw err;
+    const message = `the query ran longer than the limit of ${err.budgetMs} ms (QUERY_TIMEOUT): ask for fewer or smaller pages, or a narrower filter`;
+    sendJson(res, 200, { errors: [{ message, extensions: { code: 'QUERY_TIMEOUT', maximumMs: err.budgetMs } }] }, key === null ? CORS_HEADERS : { ...CORS_HEADERS, 'x-cache': 'MISS' });
     return;
   }
-  for (const [name, value] of result.headers) res.setHeader(name, value);
-  for (const [name, value] of CORS_ENTRIES) res.setHeader(name, value);
-  res.statusCode = status;
-  for await (const chunk of result.body.asyncIterator) res.write(chunk);
-  res.end();
+  const { status } = result;
+  // Apollo's headers, then ours over them, in the order a hit writes them again.
+  const out: string[] = [];
+  for (const [name, value] of result.headers) if (!(name in CORS_HEADERS) && name !== 'content-length') out.push(name, value);
+  for (const [name, value] of CORS_ENTRIES) out.push(name, value);
+  const bytes = Buffer.from(result.body, 'utf8');
+  out.push('content-length', String(bytes.length));
+  if (key !== null) {
+    if (version !== null) front.cache!.responses.offer(key, version, status, out, bytes);
+    res.writeHead(status, [...out, 'x-cache', 'MISS']);
+  } else {
+    res.writeHead(status, out);
+  }
+  res.end(bytes);
 }
+
+/**
+ * Stops accepting connections and lets the requests in flight finish (idle keep-alive connections
+ * are closed as they become idle), for at most `graceMs`; then closes every connection left.
+ */
+async function closeGracefully(server: http.Server, graceMs: number): Promise<void> {
+  if (!server.listening) return;
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  const idle = setInterval(() => server.closeIdleConnections(), 50);
+  const force = setTimeout(() => server.closeAllConnections(), graceMs);
+  try {
+    await closed;
+  } finally {
+    clearInterval(idle);
+    clearTimeout(force);
+  }
+}
+
+/** How long stop() lets requests in flight finish before it closes their connections. */
+const STOP_GRACE_MS = 10_000;
 
 /** How often the response cache reads the articles' version: the longest a change goes unseen. */
 const ARTICLES_VERSION_INTERVAL_MS = 100;
@@ -205,20 +223,19 @@ export async function startHttpServer(options: {
   log: Logger;
   /** New articles for subscriptions; without it, subscriptions answer that they are unavailable. */
   live?: ArticleWatcher;
+  /**
+   * Runs queries and mutations: in the service, the read pool's threads (pooledExecutor); without
+   * it, an Apollo server on this thread over `store` (tests that watch the store's calls).
+   */
+  execute?: GraphQLExecutor;
 }): Promise<HttpServer> {
   const { config, schema, store, log, live } = options;
   const httpServer = http.createServer();
   // A connection with no traffic either way for this long is closed: a client that stops reading a
   // response must not have the server hold it. (WebSocket connections are exempt once upgraded.)
   httpServer.timeout = config.httpIdleTimeoutMs;
-  const limits: QueryLimits = {
-    maxLength: config.queryMaxLength,
-    maxTokens: config.queryMaxTokens,
-    maxAliases: config.queryMaxAliases,
-    maxDirectives: config.queryMaxDirectives,
-    maxDepth: config.queryMaxDepth,
-    maxCost: config.queryMaxCost,
-  };
+  const api = apiOptionsOf(config);
+  const { limits } = api;
   const wsLimits = {
     maxConnections: config.wsMaxConnections,
     maxConnectionsPerClient: config.wsMaxConnectionsPerClient,
@@ -226,17 +243,13 @@ export async function startHttpServer(options: {
     maxMessagesPerSecond: config.wsMaxMessagesPerSecond,
   };
   const subscriptions = startSubscriptions({ httpServer, schema, limits, wsLimits, context: () => createContext(store, log, live), log });
-  const apollo = createApollo(
-    schema,
-    log,
-    { limits, queryTimeoutMs: config.queryTimeoutMs, cacheMaxAgeSeconds: config.cacheMaxAgeSeconds },
-    [
-      ApolloServerPluginDrainHttpServer({ httpServer }),
-      // Close the WebSocket server when Apollo stops (graphql-ws recipe for Apollo Server).
-      { async serverWillStart() { return { async drainServer() { await subscriptions.close(); } }; } },
-    ],
-  );
-  await apollo.start();
+  let apollo: ApolloServer<Context> | null = null;
+  let execute = options.execute;
+  if (!execute) {
+    apollo = createApollo(schema, log, api);
+    await apollo.start();
+    execute = apolloExecutor(apollo, () => createContext(store, log, live));
+  }
 
   // The front's own response cache (see response-cache.ts), keyed on the articles' version as the
   // watcher last read it, which lags a change by at most its interval.
@@ -246,8 +259,7 @@ export async function startHttpServer(options: {
     await cache.version.start();
   }
   const front: GraphQLFront = {
-    apollo,
-    context: () => createContext(store, log, live),
+    execute,
     maxBodyBytes: config.maxRequestBodyBytes,
     guard: cachedDocumentGuard(limits),
     cache,
@@ -322,6 +334,8 @@ export async function startHttpServer(options: {
   } catch (err) {
     // The caller closes the store: nothing may go on reading it.
     cache?.version.stop();
+    await subscriptions.close();
+    await apollo?.stop();
     throw err;
   }
   const address = httpServer.address() as AddressInfo;
@@ -331,7 +345,9 @@ export async function startHttpServer(options: {
     port: address.port,
     stop: async () => {
       cache?.version.stop();
-      await apollo.stop();
+      await subscriptions.close();
+      await closeGracefully(httpServer, STOP_GRACE_MS);
+      await apollo?.stop();
     },
     subscriptionStats: () => subscriptions.stats(),
   };

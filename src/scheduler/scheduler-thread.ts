@@ -1,9 +1,8 @@
-import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Config } from '../config';
 import { describeError } from '../errors';
 import type { Logger } from '../log';
-import { PACKAGE_ROOT } from '../paths';
+import { threadScript } from '../paths';
 import type { SqliteStoreOptions } from '../store/sqlite/sqlite-store';
 
 /** What the thread starts from (structured-cloned, so plain data only: no callbacks among the store options). */
@@ -19,13 +18,7 @@ export type SchedulerThreadReady = { type: 'ready' };
 /** Sent to the thread to end it: fetches in flight are cancelled, the connection closed, then the thread exits. */
 export type SchedulerThreadStop = { type: 'stop' };
 
-/**
- * The thread's script is compiled JavaScript: from dist/ next to this file, or, when this file runs
- * as TypeScript (jest runs src/), from the build of the package.
- */
-const WORKER_SCRIPT = __filename.endsWith('.ts')
-  ? path.join(PACKAGE_ROOT, 'dist', 'scheduler', 'scheduler-worker.js')
-  : path.join(__dirname, 'scheduler-worker.js');
+const WORKER_SCRIPT = threadScript('scheduler/scheduler-worker.js');
 
 /** Longest pause before restarting a thread that keeps crashing. */
 const MAX_RESTART_DELAY_MS = 5 * 60_000;

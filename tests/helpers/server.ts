@@ -1,5 +1,6 @@
 import pino from 'pino';
 import { loadConfig } from '../../src/config';
+import type { GraphQLExecutor } from '../../src/graphql/executor';
 import { buildApiSchema } from '../../src/graphql/schema';
 import { startHttpServer, type HttpServer, type ServerConfig } from '../../src/http/server';
 import type { ArticleWatcher } from '../../src/live/article-watcher';
@@ -23,7 +24,7 @@ export interface TestServer {
 /** The real HTTP server on a free port of 127.0.0.1, with a real schema over the given store. */
 export async function startTestServer(
   store: Store,
-  options: Partial<ServerConfig> & { live?: ArticleWatcher } = {},
+  options: Partial<ServerConfig> & { live?: ArticleWatcher; execute?: GraphQLExecutor } = {},
 ): Promise<TestServer> {
   const logs: string[] = [];
   const log = pino({ level: 'info' }, { write: (line: string) => logs.push(line) });
@@ -38,6 +39,7 @@ export async function startTestServer(
       ...options,
     },
     live: options.live,
+    execute: options.execute,
     schema: await buildApiSchema(),
     store,
     log,

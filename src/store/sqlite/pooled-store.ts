@@ -1,6 +1,6 @@
 import type { Logger } from '../../log';
 import type { Store } from '../store';
-import { ReadPool, type ReadPoolStats, type ReaderStoreOptions } from './read-pool';
+import { ReadPool, type ReadPoolOptions, type ReadPoolStats, type ReaderStoreOptions } from './read-pool';
 import { SqliteStore } from './sqlite-store';
 
 /** Methods that write: they run on the main thread's connection, the only one that may write. */
@@ -79,6 +79,8 @@ export interface PooledStoreOptions extends ReaderStoreOptions {
   readWorkers: number;
   /** QUERY_TIMEOUT: longest one read may run before its thread is stopped. */
   queryTimeoutMs: number;
+  /** What the threads run besides the store's reads (the GraphQL executor, graphql/executor.ts). */
+  thread?: ReadPoolOptions['thread'];
 }
 
 // The methods below are made in the constructor from the lists above; this declares their types.
@@ -124,10 +126,10 @@ export class PooledSqliteStore implements Store {
  * workers' connections; resolves once every worker can read, fails with nothing left open.
  */
 export async function openPooledStore(options: PooledStoreOptions, log: Logger): Promise<PooledSqliteStore> {
-  const { readWorkers, queryTimeoutMs, ...storeOptions } = options;
+  const { readWorkers, queryTimeoutMs, thread, ...storeOptions } = options;
   const main = SqliteStore.open(storeOptions);
   try {
-    const pool = await ReadPool.start({ storeOptions, workers: readWorkers, queryTimeoutMs, log });
+    const pool = await ReadPool.start({ storeOptions, workers: readWorkers, queryTimeoutMs, log, thread });
     return new PooledSqliteStore(main, pool);
   } catch (err) {
     await main.close();

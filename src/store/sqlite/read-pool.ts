@@ -1,9 +1,8 @@
 import os from 'node:os';
-import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { BadInputError, QueryTimeoutError, StoreError, describeError } from '../../errors';
 import type { Logger } from '../../log';
-import { PACKAGE_ROOT } from '../../paths';
+import { threadScript } from '../../paths';
 import type { SqliteStoreOptions } from './sqlite-store';
 
 /** The store options a worker opens its connection with (structured-cloned: plain data, no callbacks). */
@@ -12,6 +11,8 @@ export type ReaderStoreOptions = Omit<SqliteStoreOptions, 'onStatement' | 'now'>
 /** What a worker starts from. */
 export interface ReadWorkerData {
   storeOptions: ReaderStoreOptions;
+  /** What a thread script other than read-worker.js needs besides (ReadPoolOptions.thread). */
+  extra?: unknown;
 }
 
 /** Main thread → worker: run one method of its SqliteStore. */
@@ -53,13 +54,7 @@ function deserializeError(error: SerializedError): Error {
   return new Error(error.message, cause);
 }
 
-/**
- * The worker's script is compiled JavaScript: from dist/ next to this file, or, when this file runs
- * as TypeScript (jest runs src/), from the build of the package.
- */
-const WORKER_SCRIPT = __filename.endsWith('.ts')
-  ? path.join(PACKAGE_ROOT, 'dist', 'store', 'sqlite', 'read-worker.js')
-  : path.join(__dirname, 'read-worker.js');
+const WORKER_SCRIPT = threadScript('store/sqlite/read-worker.js');
 
 /** Pauses before starting again a worker that failed to start (the file gone, out of memory), doubling, at most this. */
 const FIRST_RESTART_DELAY_MS = 100;
@@ -74,6 +69,19 @@ export interface ReadPoolOptions {
   log: Logger;
   /** Longest close() waits for the calls under way and queued (default 5 s). */
   closeTimeoutMs?: number;
+  /**
+   * The script each thread runs, when not read-worker.js: one that answers the store's reads as
+   * read-worker.js does (serveReads, read-thread.ts) and methods of its own, from `extra`.
+   */
+  thread?: { script: string; extra: unknown; name: string };
+}
+
+export interface CallOptions {
+  /**
+   * Added to the budget for this call: a thread that keeps its own deadline (the GraphQL executor
+   * answers QUERY_TIMEOUT itself between fields) gets the time to say so before it is stopped.
+   */
+  graceMs?: number;
 }
 
 export interface ReadPoolStats {
@@ -93,6 +101,7 @@ interface Call {
   id: number;
   method: string;
   args: unknown[];
+  graceMs: number;
   resolve: (value: unknown) => void;
   reject: (err: unknown) => void;
   timer?: NodeJS.Timeout;
@@ -152,10 +161,10 @@ export class ReadPool {
   }
 
   /** Runs `method(...args)` on a worker's store; the arguments and the result are structured-cloned. */
-  call<T>(method: string, args: unknown[]): Promise<T> {
+  call<T>(method: string, args: unknown[], options: CallOptions = {}): Promise<T> {
     if (this.closing) return Promise.reject(new StoreError('READ_POOL_CLOSED', `store: unable to run ${method}: the database is closing`));
     return new Promise<T>((resolve, reject) => {
-      const call: Call = { id: this.nextId++, method, args, resolve: resolve as (value: unknown) => void, reject };
+      const call: Call = { id: this.nextId++, method, args, graceMs: options.graceMs ?? 0, resolve: resolve as (value: unknown) => void, reject };
       const slot = this.idle.pop();
       if (slot) this.run(slot, call);
       else this.queue.push(call);
@@ -199,8 +208,9 @@ export class ReadPool {
   }
 
   private spawn(): Promise<void> {
-    const workerData: ReadWorkerData = { storeOptions: this.options.storeOptions };
-    const worker = new Worker(WORKER_SCRIPT, { workerData, name: 'store-reader' });
+    const { storeOptions, thread } = this.options;
+    const workerData: ReadWorkerData = { storeOptions, extra: thread?.extra };
+    const worker = new Worker(thread?.script ?? WORKER_SCRIPT, { workerData, name: thread?.name ?? 'store-reader' });
     const slot: Slot = { worker, ready: false, call: null, retired: false };
     this.slots.add(slot);
     let failure: unknown = null;
@@ -268,7 +278,7 @@ export class ReadPool {
       this.release(slot);
       return;
     }
-    call.timer = setTimeout(() => this.timeOut(slot), this.options.queryTimeoutMs);
+    call.timer = setTimeout(() => this.timeOut(slot), this.options.queryTimeoutMs + call.graceMs);
   }
 
   private settle(slot: Slot, reply: Exclude<ReadReply, { type: 'ready' }>): void {
