@@ -1,6 +1,6 @@
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerErrorCode, unwrapResolverError } from '@apollo/server/errors';
-import { ApolloServerPluginCacheControl } from '@apollo/server/plugin/cacheControl';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import type { Config } from '../config';
@@ -8,7 +8,7 @@ import { BadInputError, QueryTimeoutError, shortenQuoted } from '../errors';
 import type { Logger } from '../log';
 import type { Context } from './context';
 import { explainValidationLimit, MAX_VALIDATION_ERRORS, type QueryLimits } from './limits';
-import { limitsPlugin, subscriptionTransportPlugin, timeoutPlugin } from './plugins';
+import { cacheHeadersPlugin, limitsPlugin, subscriptionTransportPlugin } from './plugins';
 
 /** Errors reported about the variables of one request (graphql-js adds one saying it stopped). */
 export const MAX_COERCION_ERRORS = 3;
@@ -118,12 +118,14 @@ export function createApollo(
       ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false, footer: false }),
       subscriptionTransportPlugin(),
       limitsPlugin(options.limits, log),
-      timeoutPlugin(options.queryTimeoutMs),
-      // Everything this API serves is public and read-only: a short max-age for every field, so
+      // Everything this API serves is public and read-only: one max-age for every response, so
       // responses say Cache-Control: max-age=N, public. The HTTP front (src/http/response-cache.ts)
       // keeps exactly those answers and serves repeats without reaching Apollo, keyed on the
       // articles' version, so new articles (from any process) make them unreachable.
-      ApolloServerPluginCacheControl({ defaultMaxAge: options.cacheMaxAgeSeconds, calculateHttpHeaders: true }),
+      ApolloServerPluginCacheControlDisabled(),
+      cacheHeadersPlugin(options.cacheMaxAgeSeconds),
+      // The time limit (QUERY_TIMEOUT) is the store's: each request's reads fail once its deadline
+      // has passed (storeWithDeadline, context.ts), so no hook runs on every field.
       ...plugins,
     ],
   });

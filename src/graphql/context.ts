@@ -1,3 +1,4 @@
+import { QueryTimeoutError } from '../errors';
 import type { ArticleWatcher } from '../live/article-watcher';
 import type { Logger } from '../log';
 import type { Store } from '../store/store';
@@ -12,6 +13,24 @@ export interface Context {
   live?: ArticleWatcher;
 }
 
-export function createContext(store: Store, log: Logger, live?: ArticleWatcher): Context {
-  return { store, loaders: createLoaders(store), log, live };
+/**
+ * A request's context. With `timeoutMs` (QUERY_TIMEOUT, for queries over HTTP; a subscription lives
+ * longer), the store fails every read once that time has passed since the request began, so a
+ * query past its budget stops at its next read, with the fields resolved until then.
+ */
+export function createContext(store: Store, log: Logger, live?: ArticleWatcher, timeoutMs?: number): Context {
+  const scoped = timeoutMs === undefined ? store : storeWithDeadline(store, timeoutMs);
+  return { store: scoped, loaders: createLoaders(scoped), log, live };
+}
+
+/** The store, whose methods reject with QueryTimeoutError once `timeoutMs` has passed from now. */
+export function storeWithDeadline(store: Store, timeoutMs: number, now: () => number = Date.now): Store {
+  const deadline = now() + timeoutMs;
+  return new Proxy(store, {
+    get(target, name) {
+      const value: unknown = Reflect.get(target, name);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => (now() > deadline ? Promise.reject(new QueryTimeoutError(timeoutMs)) : (value as (...a: unknown[]) => unknown).apply(target, args));
+    },
+  });
 }

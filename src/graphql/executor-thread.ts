@@ -25,5 +25,5 @@ void serveReads(parentPort, data.storeOptions, async (store) => {
   const log = createLogger(extra.logLevel, extra.logDestination).child({ thread: 'graphql' });
   const apollo = createApollo(await buildApiSchema(), log, extra.api);
   await apollo.start();
-  return { [EXECUTE_METHOD]: apolloExecutor(apollo, () => createContext(store, log)) };
+  return { [EXECUTE_METHOD]: apolloExecutor(apollo, () => createContext(store, log, undefined, extra.api.queryTimeoutMs)) };
 });

@@ -44,9 +44,10 @@ export function apolloExecutor(apollo: ApolloServer<Context>, context: () => Con
 export const EXECUTE_METHOD = 'executeGraphQL';
 
 /**
- * Extra time a request gets in its thread after QUERY_TIMEOUT before the thread is stopped: between
- * fields the executor answers QUERY_TIMEOUT itself (timeoutPlugin, with the fields resolved so far),
- * and that is cheaper than a new thread. Only a single statement running past the budget needs it.
+ * Extra time a request gets in its thread after QUERY_TIMEOUT before the thread is stopped: at its
+ * next read the executor answers QUERY_TIMEOUT itself (storeWithDeadline, context.ts, with the
+ * fields resolved so far), and that is cheaper than a new thread. Only a single statement running
+ * past the budget needs the thread stopped.
  */
 export const EXECUTE_GRACE_MS = 250;
 

@@ -248,7 +248,7 @@ export async function startHttpServer(options: {
   if (!execute) {
     apollo = createApollo(schema, log, api);
     await apollo.start();
-    execute = apolloExecutor(apollo, () => createContext(store, log, live));
+    execute = apolloExecutor(apollo, () => createContext(store, log, live, api.queryTimeoutMs));
   }
 
   // The front's own response cache (see response-cache.ts), keyed on the articles' version as the

@@ -389,7 +389,7 @@ describe('execution time limit', () => {
     expect(res.body.data).toBeNull();
     expect(res.body.errors).toEqual([
       {
-        message: 'the query ran longer than the limit of -1 ms (QUERY_TIMEOUT): ask for fewer or smaller pages',
+        message: 'the query ran longer than the limit of -1 ms (QUERY_TIMEOUT): ask for fewer or smaller pages, or a narrower filter',
         locations: [{ line: 1, column: 3 }],
         path: ['foundations'],
         extensions: { code: 'QUERY_TIMEOUT', maximumMs: -1 },
