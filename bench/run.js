@@ -194,7 +194,8 @@ async function startService(database, env = {}, profileAs = 'service') {
   for (const [k, v] of Object.entries(settings)) if (v === undefined) delete settings[k];
   // --cpu-prof: every thread of serve writes a .cpuprofile when it ends (open them in Chrome DevTools).
   const profile = args['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(args['cpu-prof'], profileAs)] : [];
-  const service = child([...profile, 'dist/cli.js', 'serve'], { cpus: SERVER_CPUS, env: settings, name: 'serve' });
+  // As `npm start` and the container image run it (the same V8 flag).
+  const service = child([...profile, '--max-semi-space-size=8', 'dist/cli.js', 'serve'], { cpus: SERVER_CPUS, env: settings, name: 'serve' });
   const url = `http://127.0.0.1:${port}`;
   const started = Date.now();
   for (;;) {
