@@ -158,8 +158,10 @@ export class ArticleQueries {
       const spec = articleSpec(filter, 'PUBLISHED_AT');
       ({ from, where, params } = spec);
     }
+    let id = driver ? DRIVERS[driver.dim].id : 'a.id';
+    // A search and nothing else: the full-text index alone.
+    if (filter.search !== undefined && where.length === 1) [from, id] = ['articles_fts', 'rowid'];
     const distinct = driver !== null && driver.keys.length > 1 ? 'DISTINCT' : '';
-    const id = driver ? DRIVERS[driver.dim].id : 'a.id';
     const sql = `SELECT COUNT(*) FROM (SELECT ${distinct} ${id} FROM ${from} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} LIMIT ?)`;
     const n = this.statements.get(sql).pluck().get(...params, cap + 1) as number;
     return n > cap ? { count: cap, exact: false } : { count: n, exact: true };
@@ -221,7 +223,12 @@ export class ArticleQueries {
       page.orderBy === 'RELEVANCE' ? [num('-c.rank'), num('c.id')] : page.orderBy === 'FETCHED_AT' ? [num('c.fetchedAt'), num('c.id')] : [num('c.publishedAt'), num('c.id')];
     const spec: ListSpec<{ id: number }, number> = {
       select: 'c.id AS id',
-      from: `(SELECT articles_fts.rowid AS id, articles_fts.rank AS rank, a.published_at AS publishedAt, a.fetched_at AS fetchedAt
+      // By relevance with nothing checked but the match, the articles' rows are not read at all
+      // (a third of the ranking's time for 1,000 candidates).
+      from:
+        page.orderBy === 'RELEVANCE' && c.where.length === 1
+          ? `(SELECT rowid AS id, rank FROM articles_fts WHERE ${c.where[0]} ORDER BY rowid DESC LIMIT ?) c`
+          : `(SELECT articles_fts.rowid AS id, articles_fts.rank AS rank, a.published_at AS publishedAt, a.fetched_at AS fetchedAt
           FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid WHERE ${c.where.join(' AND ')}
           ORDER BY articles_fts.rowid DESC LIMIT ?) c`,
       fromParams: [...c.params, this.options.searchMaxCandidates],
