@@ -25,6 +25,8 @@ const UTC_OFFSET = /^[+\-\u2212]\d{2}(?::?\d{2})?$/;
  * has no daylight saving rules, so calendar days "in -05:00" are not New York's days half the year.
  */
 export function checkTimeZone(timeZone: string): string {
+  const known = checkedZones.get(timeZone);
+  if (known !== undefined) return known;
   let resolved: string | undefined;
   try {
     resolved = new Intl.DateTimeFormat('en-US', { timeZone }).resolvedOptions().timeZone;
@@ -41,8 +43,13 @@ export function checkTimeZone(timeZone: string): string {
   if (resolved === undefined) {
     throw new BadInputError(`\`timeZone\`: ${quote(timeZone)} is not an IANA time zone name (such as "UTC", "Europe/Paris" or "America/New_York")`);
   }
+  // Only names that resolved are kept: at most the IANA database's few hundred names and their aliases.
+  checkedZones.set(timeZone, resolved);
   return resolved;
 }
+
+/** Time zone names already checked, with their canonical form (making a DateTimeFormat for a zone is the costliest step of a timeline request). */
+const checkedZones = new Map<string, string>();
 
 function formatter(timeZone: string): Intl.DateTimeFormat {
   let f = formatters.get(timeZone);
@@ -66,6 +73,19 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
 const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
 
 function partsOf(ms: number, timeZone: string) {
+  // UTC (what most dashboards ask for) from the Date's own fields, without ICU.
+  if (timeZone === 'UTC') {
+    const d = new Date(ms);
+    return {
+      year: d.getUTCFullYear(),
+      month: d.getUTCMonth() + 1,
+      day: d.getUTCDate(),
+      hour: d.getUTCHours(),
+      minute: d.getUTCMinutes(),
+      second: d.getUTCSeconds(),
+      weekday: (d.getUTCDay() + 6) % 7,
+    };
+  }
   const parts: Record<string, string> = {};
   for (const p of formatter(timeZone).formatToParts(new Date(ms))) parts[p.type] = p.value;
   return {
