@@ -6,7 +6,7 @@
 //   npm run bench -- --only articles,search --out bench.json
 //   npm run bench -- --only articles --cpu-prof prof   V8 CPU profiles of serve (every thread) in prof/<scenario>/
 //
-// The service runs as in production (`node dist/cli.js serve` on a generated database, pinned to
+// The service runs as in production (`npm start`: `node --max-semi-space-size=8 dist/cli.js serve` on a generated database, pinned to
 // cores 1..n-1); the load generator (autocannon, bench/load.js) runs in its own process on core 0.
 // Scenarios: articles, foundation, search, memberOf, timeline, counts, cached, writer (read load
 // while the service's scheduler saves a 100,000-item feed), fetch (`fetch --all` of 1,000 loopback
@@ -178,7 +178,7 @@ function freePort() {
 
 const peaks = [];
 
-/** `node dist/cli.js serve` on the benchmark database, as in production, with these settings. */
+/** `node --max-semi-space-size=8 dist/cli.js serve` (what `npm start` runs) on the benchmark database, as in production, with these settings. */
 async function startService(database, env = {}, profileAs = 'service') {
   const port = await freePort();
   const settings = {
@@ -576,7 +576,7 @@ function report(m, db, generation) {
   const b = results.baselines;
   lines.push(`### ${fmt(ARTICLES)} articles`, '');
   lines.push(
-    `${m.cpu}, ${m.cores} cores, ${m.ramGiB} GiB RAM, Node ${m.node}, ${m.os}, ${m.date}. The service (\`node dist/cli.js serve\`, ` +
+    `${m.cpu}, ${m.cores} cores, ${m.ramGiB} GiB RAM, Node ${m.node}, ${m.os}, ${m.date}. The service (\`npm start\`, ` +
       `default READ_WORKERS) on core${SERVER_CPUS.includes('-') ? 's' : ''} ${SERVER_CPUS}, autocannon (${CONNECTIONS} connections) on core ${LOAD_CPUS}; ` +
       `${WARMUP} s warm-up, ${DURATION} s measured; a fresh service process per scenario. Targets are the issue's, set for 1,000,000 articles.` +
       (m.busyAtStart > 0.05 ? ` (Other processes kept the CPUs ${fmt(m.busyAtStart * 100)}% busy at the start.)` : ''),

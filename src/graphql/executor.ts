@@ -10,7 +10,7 @@ export interface GraphQLHttpRequest {
   method: string;
   /** Lower-case names. */
   headers: [string, string][];
-  /** The URL's query string, without its `?`. */
+  /** The URL's query string, as URL.search gives it (with its `?`, or ''). */
   search: string;
   /** The parsed JSON body, or the raw text of another content type. */
   body: unknown;

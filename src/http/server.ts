@@ -12,6 +12,7 @@ import type { ArticleWatcher } from '../live/article-watcher';
 import type { Logger } from '../log';
 import type { Store } from '../store/store';
 import { explorerPage } from './explorer';
+import { PersistedQueries } from './persisted-queries';
 import { ArticlesVersion, ResponseCache } from './response-cache';
 import { startSubscriptions, type SubscriptionStats } from './subscriptions';
 
@@ -84,6 +85,8 @@ function queryText(body: unknown, search: string): string | undefined {
 /** What /graphql needs of the server, built once. */
 interface GraphQLFront {
   execute: GraphQLExecutor;
+  /** Automatic persisted queries known to any thread (persisted-queries.ts). */
+  persisted: PersistedQueries;
   maxBodyBytes: number;
   guard: (source: string) => unknown;
   /** The response cache and the articles' version it is keyed on; null when CACHE_MAX_AGE is 0. */
@@ -126,9 +129,10 @@ async function handleGraphQL(req: http.IncomingMessage, res: http.ServerResponse
     const value = incoming[name];
     if (value !== undefined) headers.push([name, Array.isArray(value) ? value.join(', ') : value]);
   }
+  const request = front.persisted.resolve(body, search);
   let result;
   try {
-    result = await front.execute({ method: req.method ?? 'GET', headers, search, body });
+    result = await front.execute({ method: req.method ?? 'GET', headers, search: request.search, body: request.body });
   } catch (err) {
     // A request whose thread ran past the budget was stopped there (the thread is replaced).
     if (!(err instanceof QueryTimeoutError)) throw err;
@@ -260,6 +264,7 @@ export async function startHttpServer(options: {
   }
   const front: GraphQLFront = {
     execute,
+    persisted: new PersistedQueries(),
     maxBodyBytes: config.maxRequestBodyBytes,
     guard: cachedDocumentGuard(limits),
     cache,

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import pino from 'pino';
@@ -90,6 +91,24 @@ describe('GraphQL in the read threads', () => {
     }
     const refused = await fetch(`${threads.server.url}/graphql${search}`);
     expect(refused.status).toBe(400);
+  });
+
+  it('knows a persisted query registered through one thread in every thread, on POST and GET', async () => {
+    const query = '{ foundation(slug: "openssf") { slug name } }';
+    const extensions = { persistedQuery: { version: 1, sha256Hash: createHash('sha256').update(query).digest('hex') } };
+    const registered = await post(threads, { query, extensions });
+    expect(JSON.parse(registered.text).data.foundation.slug).toBe('openssf');
+    // Concurrent requests land on both threads; each has only the hash.
+    const answers = await Promise.all(Array.from({ length: 12 }, () => post(threads, { extensions })));
+    for (const a of answers) expect(a.text).toBe(registered.text);
+    const search = `?extensions=${encodeURIComponent(JSON.stringify(extensions))}`;
+    const gets = await Promise.all(
+      Array.from({ length: 6 }, async () => (await fetch(`${threads.server.url}/graphql${search}`, { headers: { 'apollo-require-preflight': 'true' } })).text()),
+    );
+    for (const text of gets) expect(text).toBe(registered.text);
+    // A hash whose document was never sent is still unknown.
+    const unknown = await post(threads, { extensions: { persistedQuery: { version: 1, sha256Hash: 'cd'.repeat(32) } } });
+    expect(JSON.parse(unknown.text).errors[0].extensions.code).toBe('PERSISTED_QUERY_NOT_FOUND');
   });
 
   it('spreads concurrent requests over the threads, each answered whole', async () => {
