@@ -201,7 +201,7 @@ async function startService(database, env = {}, profileAs = 'service') {
   for (;;) {
     if (service.done) throw new Error(`serve exited at start: ${service.stderr.slice(-3000)}${service.stdout.slice(-3000)}`);
     try {
-      if ((await request(`${url}/healthz`)).status === 200) break;
+      if ((await request(`${url}/readyz`)).status === 200) break;
     } catch {
       // not listening yet
     }

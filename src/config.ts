@@ -200,6 +200,16 @@ const options = {
     default: 1000,
     accepts: 'an integer from 100 to 100000000',
   },
+  /** A bearer token that /metrics requires (`Authorization: Bearer <token>`); empty: /metrics is open. */
+  metricsToken: {
+    env: 'METRICS_TOKEN',
+    shownDefault: '(none)',
+    schema: z.string().refine((v) => v === '' || v.length >= 32, 'at least 32 characters'),
+    default: '',
+    accepts: 'empty (no token) or a token of at least 32 characters',
+    // Never quoted back in an error.
+    secret: true,
+  },
   /** Largest accepted HTTP request body, in bytes. */
   maxRequestBodyBytes: {
     env: 'MAX_REQUEST_BODY_BYTES',
@@ -228,6 +238,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }
     const parsed = (option.schema as z.ZodType).safeParse(raw.trim());
     if (parsed.success) config[key] = parsed.data;
+    else if ('secret' in option) problems.push(`${option.env} (${raw.trim().length} characters, not shown) is invalid: expected ${option.accepts}`);
     else problems.push(`${option.env}=${JSON.stringify(raw)} is invalid: expected ${option.accepts}`);
   }
   if (problems.length === 0 && (config.fetchMinIntervalMs as number) > (config.fetchMaxIntervalMs as number)) {

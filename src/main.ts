@@ -103,7 +103,7 @@ export async function startService(config: Config, log: Logger): Promise<Running
     log.info({ url: `${server.url}/graphql`, database: config.databasePath }, 'serve: listening');
     if (config.fetchEnabled) {
       // Its own connection, same options; migrations and reference data are done by now.
-      const scheduler = new SchedulerThread({ config, storeOptions: storeOptions(config), log });
+      const scheduler = new SchedulerThread({ config, storeOptions: storeOptions(config), log, onFetched: (fetch) => server.metrics.fetched(fetch) });
       await scheduler.start();
       opened.push(() => scheduler.stop());
     } else {

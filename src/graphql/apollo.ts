@@ -8,7 +8,7 @@ import { BadInputError, QueryTimeoutError, shortenQuoted } from '../errors';
 import type { Logger } from '../log';
 import type { Context } from './context';
 import { explainValidationLimit, MAX_VALIDATION_ERRORS, type QueryLimits } from './limits';
-import { cacheHeadersPlugin, limitsPlugin, subscriptionTransportPlugin } from './plugins';
+import { cacheHeadersPlugin, limitsPlugin, outcomePlugin, subscriptionTransportPlugin } from './plugins';
 
 /** Errors reported about the variables of one request (graphql-js adds one saying it stopped). */
 export const MAX_COERCION_ERRORS = 3;
@@ -124,6 +124,7 @@ export function createApollo(
       // articles' version, so new articles (from any process) make them unreachable.
       ApolloServerPluginCacheControlDisabled(),
       cacheHeadersPlugin(options.cacheMaxAgeSeconds),
+      outcomePlugin(),
       // The time limit (QUERY_TIMEOUT) is the store's: each request's reads fail once its deadline
       // has passed (storeWithDeadline, context.ts), so no hook runs on every field.
       ...plugins,

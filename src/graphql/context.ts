@@ -2,6 +2,7 @@ import { QueryTimeoutError } from '../errors';
 import type { ArticleWatcher } from '../live/article-watcher';
 import type { Logger } from '../log';
 import type { Store } from '../store/store';
+import type { RequestOutcome } from './executor';
 import { createLoaders, type Loaders } from './loaders';
 
 /** What every resolver receives: the store, this request's loaders, a logger, and the live article feed. */
@@ -11,6 +12,11 @@ export interface Context {
   log: Logger;
   /** New articles as they are stored (subscriptions); absent where nothing serves them. */
   live?: ArticleWatcher;
+  /**
+   * What the request came to, set as its response is sent (outcomePlugin), for metrics. A box:
+   * Apollo runs each operation on a shallow copy of the context, so only a shared object carries it out.
+   */
+  readonly outcome: { current: RequestOutcome | null };
 }
 
 /**
@@ -20,7 +26,7 @@ export interface Context {
  */
 export function createContext(store: Store, log: Logger, live?: ArticleWatcher, timeoutMs?: number): Context {
   const scoped = timeoutMs === undefined ? store : storeWithDeadline(store, timeoutMs);
-  return { store: scoped, loaders: createLoaders(scoped), log, live };
+  return { store: scoped, loaders: createLoaders(scoped), log, live, outcome: { current: null } };
 }
 
 /** The store, whose methods reject with QueryTimeoutError once `timeoutMs` has passed from now. */

@@ -1,5 +1,6 @@
 import { HeaderMap, type ApolloServer } from '@apollo/server';
 import type { LogLevel } from '../config';
+import { inRequest } from '../log';
 import { threadScript } from '../paths';
 import type { ReadPool, ReadPoolOptions } from '../store/sqlite/read-pool';
 import type { ApiOptions } from './apollo';
@@ -14,13 +15,25 @@ export interface GraphQLHttpRequest {
   search: string;
   /** The parsed JSON body, or the raw text of another content type. */
   body: unknown;
+  /** The request's id (X-Request-Id), on every log line written for it. */
+  requestId: string;
 }
 
-/** Apollo's answer: status, headers and the whole body. */
+/** Apollo's answer: status, headers and the whole body, and what it came to (for metrics). */
 export interface GraphQLHttpResponse {
   status: number;
   headers: [string, string][];
   body: string;
+  /** Null when Apollo refused the HTTP request before it had an operation (see status). */
+  outcome: RequestOutcome | null;
+}
+
+/** What one GraphQL request came to. */
+export interface RequestOutcome {
+  /** The operation's name, when it has one. */
+  operation: string | null;
+  /** The first error's code, or null when the response has no errors. */
+  errorCode: string | null;
 }
 
 /** Runs one GraphQL request: Apollo's pipeline (limits, parse, validate, execute, format) over a store. */
@@ -28,15 +41,22 @@ export type GraphQLExecutor = (request: GraphQLHttpRequest) => Promise<GraphQLHt
 
 /** Apollo on this thread, over the context's store: the executor of the threads, and of tests. */
 export function apolloExecutor(apollo: ApolloServer<Context>, context: () => Context): GraphQLExecutor {
-  return async ({ method, headers, search, body }) => {
+  return async ({ method, headers, search, body, requestId }) => {
     const map = new HeaderMap();
     for (const [name, value] of headers) map.set(name, value);
-    const result = await apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest: { method, headers: map, search, body }, context: async () => context() });
+    let made: Context | null = null;
+    // In the request's scope: what is logged meanwhile (here or in a read thread) carries its id.
+    const result = await inRequest(requestId, () =>
+      apollo.executeHTTPGraphQLRequest({
+        httpGraphQLRequest: { method, headers: map, search, body },
+        context: async () => (made = context()),
+      }),
+    );
     let text = '';
     if (result.body.kind === 'complete') text = result.body.string;
     // Incremental delivery (@defer) needs graphql 17; should a chunked answer come, it is sent whole.
     else for await (const chunk of result.body.asyncIterator) text += chunk;
-    return { status: result.status ?? 200, headers: [...result.headers], body: text };
+    return { status: result.status ?? 200, headers: [...result.headers], body: text, outcome: (made as Context | null)?.outcome.current ?? null };
   };
 }
 

@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { GraphQLError, Kind } from 'graphql';
+import { getOperationAST, GraphQLError, Kind } from 'graphql';
 import type { Logger } from '../log';
 import type { Context } from './context';
 import { cachedMeasure, enforceLimits, type QueryLimits } from './limits';
@@ -79,6 +79,24 @@ export function cacheHeadersPlugin(maxAgeSeconds: number): ApolloServerPlugin<Co
             operation?.operation === 'query' &&
             operation.selectionSet.selections.some((s) => s.kind !== Kind.FIELD || s.name.value !== '__typename');
           headers.set('cache-control', ok ? cacheable : 'no-store');
+        },
+      };
+    },
+  };
+}
+
+/** Records on the context what each request came to (its operation's name, its first error's code), for metrics. */
+export function outcomePlugin(): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ contextValue, document, operation, request, response }) {
+          const errors = response.body.kind === 'single' ? response.body.singleResult.errors : undefined;
+          const code = errors?.[0]?.extensions?.code;
+          // A document that failed validation has no resolved operation, but has its name.
+          const named = operation ?? (document ? getOperationAST(document, request.operationName) : null);
+          const name = named?.name?.value ?? request.operationName ?? null;
+          contextValue.outcome.current = { operation: name, errorCode: errors?.length ? (typeof code === 'string' ? code : 'INTERNAL_SERVER_ERROR') : null };
         },
       };
     },

@@ -1,3 +1,4 @@
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ApolloServer } from '@apollo/server';
@@ -9,9 +10,10 @@ import { createContext, type Context } from '../graphql/context';
 import { apolloExecutor, type GraphQLExecutor } from '../graphql/executor';
 import { cachedDocumentGuard } from '../graphql/limits';
 import type { ArticleWatcher } from '../live/article-watcher';
-import type { Logger } from '../log';
+import { inRequest, type Logger } from '../log';
 import type { Store } from '../store/store';
 import { explorerPage } from './explorer';
+import { ServiceMetrics } from './metrics';
 import { PersistedQueries } from './persisted-queries';
 import { ArticlesVersion, ResponseCache } from './response-cache';
 import { startSubscriptions, type SubscriptionStats } from './subscriptions';
@@ -24,6 +26,8 @@ export interface HttpServer {
   stop(): Promise<void>;
   /** WebSocket connections and subscriptions open now (tests, metrics). */
   subscriptionStats(): SubscriptionStats;
+  /** The metrics served at /metrics (the scheduler thread's fetches are counted into them). */
+  metrics: ServiceMetrics;
 }
 
 class HttpError extends Error {
@@ -87,19 +91,24 @@ interface GraphQLFront {
   execute: GraphQLExecutor;
   /** Automatic persisted queries known to any thread (persisted-queries.ts). */
   persisted: PersistedQueries;
+  metrics: ServiceMetrics;
   maxBodyBytes: number;
   guard: (source: string) => unknown;
   /** The response cache and the articles' version it is keyed on; null when CACHE_MAX_AGE is 0. */
   cache: { responses: ResponseCache; version: ArticlesVersion } | null;
 }
 
-async function handleGraphQL(req: http.IncomingMessage, res: http.ServerResponse, search: string, front: GraphQLFront): Promise<void> {
+async function handleGraphQL(req: http.IncomingMessage, res: http.ServerResponse, search: string, front: GraphQLFront, requestId: string): Promise<void> {
   const text = req.method === 'POST' ? await readBody(req, front.maxBodyBytes) : '';
   // A repeated request is answered here, before anything parses it. The version is read before
   // executing, so that an answer is never kept under a version newer than its data.
   const key = front.cache ? front.cache.responses.keyOf(req, search, text) : null;
   const version = key === null ? null : front.cache!.version.current();
-  if (key !== null && version !== null && front.cache!.responses.serve(key, version, res)) return;
+  if (key !== null && version !== null) {
+    const hit = front.cache!.responses.serve(key, version, res);
+    front.metrics.cacheLookup(hit);
+    if (hit) return;
+  }
 
   let body: unknown = text;
   if (text && /^application\/(graphql-response\+)?json\b/i.test(req.headers['content-type'] ?? '')) {
@@ -132,15 +141,17 @@ async function handleGraphQL(req: http.IncomingMessage, res: http.ServerResponse
   const request = front.persisted.resolve(body, search);
   let result;
   try {
-    result = await front.execute({ method: req.method ?? 'GET', headers, search: request.search, body: request.body });
+    result = await front.execute({ method: req.method ?? 'GET', headers, search: request.search, body: request.body, requestId });
   } catch (err) {
     // A request whose thread ran past the budget was stopped there (the thread is replaced).
     if (!(err instanceof QueryTimeoutError)) throw err;
+    front.metrics.graphqlRequest({ operation: null, errorCode: 'QUERY_TIMEOUT' }, 200);
     const message = `the query ran longer than the limit of ${err.budgetMs} ms (QUERY_TIMEOUT): ask for fewer or smaller pages, or a narrower filter`;
     sendJson(res, 200, { errors: [{ message, extensions: { code: 'QUERY_TIMEOUT', maximumMs: err.budgetMs } }] }, key === null ? CORS_HEADERS : { ...CORS_HEADERS, 'x-cache': 'MISS' });
     return;
   }
   const { status } = result;
+  front.metrics.graphqlRequest(result.outcome, status);
   // Apollo's headers, then ours over them, in the order a hit writes them again.
   const out: string[] = [];
   for (const [name, value] of result.headers) if (!(name in CORS_HEADERS) && name !== 'content-length') out.push(name, value);
@@ -172,6 +183,19 @@ async function closeGracefully(server: http.Server, graceMs: number): Promise<vo
     clearInterval(idle);
     clearTimeout(force);
   }
+}
+
+/** Whether an Authorization header carries this bearer token (compared in constant time). */
+function bearerMatches(header: string | undefined, token: string): boolean {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
+  if (!match) return false;
+  const given = createHash('sha256').update(match[1]).digest();
+  return timingSafeEqual(given, createHash('sha256').update(token).digest());
+}
+
+/** A request id the caller sent (printable ASCII, at most 128 characters), or a new UUID. */
+function requestIdOf(header: string | string[] | undefined): string {
+  return typeof header === 'string' && /^[\x21-\x7e]{1,128}$/.test(header) ? header : randomUUID();
 }
 
 /** How long stop() lets requests in flight finish before it closes their connections. */
@@ -214,6 +238,8 @@ export type ServerConfig = Pick<
   | 'queryMaxCost'
   | 'queryTimeoutMs'
   | 'cacheMaxAgeSeconds'
+  | 'metricsToken'
+  | 'databasePath'
   | 'wsMaxConnections'
   | 'wsMaxConnectionsPerClient'
   | 'wsMaxSubscriptionsPerConnection'
@@ -262,9 +288,13 @@ export async function startHttpServer(options: {
     cache = { responses: new ResponseCache(), version: new ArticlesVersion(() => store.articlesVersion(), log, ARTICLES_VERSION_INTERVAL_MS) };
     await cache.version.start();
   }
+  const metrics = new ServiceMetrics({ store, databasePath: config.databasePath, log });
+  /** Set once stop() begins: /readyz answers 503 from then on. */
+  let stopping = false;
   const front: GraphQLFront = {
     execute,
     persisted: new PersistedQueries(),
+    metrics,
     maxBodyBytes: config.maxRequestBodyBytes,
     guard: cachedDocumentGuard(limits),
     cache,
@@ -273,14 +303,19 @@ export async function startHttpServer(options: {
 
   httpServer.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
     const target = splitTarget(req.url ?? '/');
+    res.once('finish', metrics.timeRequest(target.pathname));
+    // The caller's X-Request-Id when it is a sensible one, else a new one: returned on the response
+    // and on every log line written for the request (here and in the read thread).
+    const requestId = requestIdOf(req.headers['x-request-id']);
+    res.setHeader('x-request-id', requestId);
     if (debug) {
       const started = process.hrtime.bigint();
       res.on('finish', () => {
         const ms = Number(process.hrtime.bigint() - started) / 1e6;
-        log.debug({ method: req.method, path: target.pathname, status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'http: request');
+        log.debug({ requestId, method: req.method, path: target.pathname, status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'http: request');
       });
     }
-    route(req, res, target).catch((err: unknown) => {
+    inRequest(requestId, () => route(req, res, target, requestId)).catch((err: unknown) => {
       if (err instanceof HttpError) {
         sendJson(res, err.status, { errors: [{ message: err.message, extensions: { code: 'BAD_REQUEST' } }] });
         return;
@@ -291,14 +326,14 @@ export async function startHttpServer(options: {
     });
   });
 
-  async function route(req: http.IncomingMessage, res: http.ServerResponse, target: Target): Promise<void> {
+  async function route(req: http.IncomingMessage, res: http.ServerResponse, target: Target, requestId: string): Promise<void> {
     switch (target.pathname) {
       case '/graphql':
         if (req.method === 'OPTIONS') {
           res.writeHead(204, CORS_HEADERS).end();
           return;
         }
-        return handleGraphQL(req, res, target.search, front);
+        return handleGraphQL(req, res, target.search, front, requestId);
       case '/explorer': {
         const page = explorerPage();
         const gzip = /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
@@ -312,14 +347,34 @@ export async function startHttpServer(options: {
         return;
       }
       case '/healthz':
+        // The process answers: what a liveness probe asks.
+        sendJson(res, 200, { status: 'ok' });
+        return;
+      case '/readyz':
+        // Ready for traffic: not stopping, and the database (migrated at start-up) answers a read
+        // through the threads that serve queries.
+        if (stopping) {
+          sendJson(res, 503, { status: 'unavailable', reason: 'shutting down' });
+          return;
+        }
         try {
           await store.ping();
-          sendJson(res, 200, { status: 'ok' });
+          sendJson(res, 200, { status: 'ready' });
         } catch (err) {
-          log.error({ err }, 'http: health check failed');
-          sendJson(res, 503, { status: 'unavailable', error: `store: ${describeError(err)}` });
+          log.error({ err }, 'http: readiness check failed');
+          sendJson(res, 503, { status: 'unavailable', reason: `store: ${describeError(err)}` });
         }
         return;
+      case '/metrics': {
+        if (config.metricsToken !== '' && !bearerMatches(req.headers.authorization, config.metricsToken)) {
+          sendJson(res, 401, { errors: [{ message: '/metrics needs `Authorization: Bearer <METRICS_TOKEN>`', extensions: { code: 'UNAUTHENTICATED' } }] }, { 'www-authenticate': 'Bearer' });
+          return;
+        }
+        const text = await metrics.text();
+        res.writeHead(200, { 'content-type': metrics.contentType, 'cache-control': 'no-store' });
+        res.end(text);
+        return;
+      }
       case '/':
         res.writeHead(302, { location: '/graphql' }).end();
         return;
@@ -349,11 +404,13 @@ export async function startHttpServer(options: {
     url: `http://${host}:${address.port}`,
     port: address.port,
     stop: async () => {
+      stopping = true;
       cache?.version.stop();
       await subscriptions.close();
       await closeGracefully(httpServer, STOP_GRACE_MS);
       await apollo?.stop();
     },
     subscriptionStats: () => subscriptions.stats(),
+    metrics,
   };
 }

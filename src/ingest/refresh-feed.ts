@@ -33,6 +33,8 @@ export interface RefreshReport {
   httpStatus: number | null;
   error: string | null;
   nextFetchAt: number;
+  /** From the start of the fetch to the outcome, before it was saved. */
+  durationMs: number;
 }
 
 /**
@@ -117,5 +119,6 @@ export async function refreshFeed(feed: FeedRecord, ctx: RefreshContext): Promis
     httpStatus: outcome.httpStatus,
     error: outcome.kind === 'failed' ? outcome.errorMessage : null,
     nextFetchAt: outcome.nextFetchAt,
+    durationMs: outcome.durationMs,
   };
 }

@@ -4,6 +4,7 @@ import { describeError } from '../errors';
 import type { Logger } from '../log';
 import { threadScript } from '../paths';
 import type { SqliteStoreOptions } from '../store/sqlite/sqlite-store';
+import type { FetchResultKind } from '../store/types';
 
 /** What the thread starts from (structured-cloned, so plain data only: no callbacks among the store options). */
 export interface SchedulerThreadData {
@@ -17,6 +18,15 @@ export interface SchedulerThreadData {
 export type SchedulerThreadReady = { type: 'ready' };
 /** Sent to the thread to end it: fetches in flight are cancelled, the connection closed, then the thread exits. */
 export type SchedulerThreadStop = { type: 'stop' };
+/** Sent by the thread after each feed it refreshed (for metrics). */
+export type SchedulerThreadFetched = { type: 'fetched'; fetch: FetchSummary };
+
+/** One refresh of a feed, as metrics count it. */
+export interface FetchSummary {
+  result: FetchResultKind;
+  durationMs: number;
+  newCount: number;
+}
 
 const WORKER_SCRIPT = threadScript('scheduler/scheduler-worker.js');
 
@@ -30,6 +40,8 @@ export interface SchedulerThreadOptions {
   logDestination?: 1 | 2;
   /** Pause before restarting a crashed thread (default 5 s), doubling with each crash in a row, at most 5 minutes. */
   restartDelayMs?: number;
+  /** Called on this thread after each feed the scheduler refreshed. */
+  onFetched?: (fetch: FetchSummary) => void;
 }
 
 /**
@@ -90,7 +102,11 @@ export class SchedulerThread {
     this.exited = new Promise((resolve) => (resolveExit = resolve));
     return new Promise<void>((resolve, reject) => {
       let ready = false;
-      worker.on('message', (message: SchedulerThreadReady) => {
+      worker.on('message', (message: SchedulerThreadReady | SchedulerThreadFetched) => {
+        if (message.type === 'fetched') {
+          this.options.onFetched?.(message.fetch);
+          return;
+        }
         if (message.type !== 'ready' || ready) return;
         ready = true;
         this.readyAt = Date.now();

@@ -12,7 +12,7 @@ import { createFetcher } from '../ingest/fetch';
 import { loadLinker } from '../ingest/link';
 import { createLogger } from '../log';
 import { SqliteStore } from '../store/sqlite/sqlite-store';
-import type { SchedulerThreadData, SchedulerThreadReady, SchedulerThreadStop } from './scheduler-thread';
+import type { SchedulerThreadData, SchedulerThreadFetched, SchedulerThreadReady, SchedulerThreadStop } from './scheduler-thread';
 import { Scheduler } from './scheduler';
 
 /** Niceness of this thread: ingestion yields the CPU to the threads answering requests. */
@@ -52,6 +52,11 @@ async function run(port: NonNullable<typeof parentPort>, data: SchedulerThreadDa
     loadLinker: () => loadLinker(store),
     config,
     log,
+    onReport: (report) =>
+      port.postMessage({
+        type: 'fetched',
+        fetch: { result: report.result, durationMs: report.durationMs, newCount: report.newCount },
+      } satisfies SchedulerThreadFetched),
   });
   const stopped = new Promise<void>((resolve) => {
     stop = resolve;

@@ -72,6 +72,11 @@ describe('foundation-wire CLI', () => {
       body: JSON.stringify({ query: '{ foundation(slug: "rust-foundation") { name } }' }),
     });
     expect(await res.json()).toMatchObject({ data: { foundation: { name: 'Rust Foundation' } } });
+    // Ready, and the query (run in a read thread) counted by the main thread's metrics.
+    expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
+    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    expect(metrics).toContain('foundation_wire_graphql_requests_total{operation="(anonymous)",outcome="ok"} 1');
+    expect(metrics).toMatch(/^foundation_wire_database_bytes [1-9]\d*$/m);
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(output).toContain('serve: shutting down');

@@ -28,6 +28,24 @@ describe('error shapes', () => {
     expect(logged[0]).toContain('no such table: article_company_mentions');
   });
 
+  it('puts the request id on the log lines of the request, the caller’s X-Request-Id or a new one, and returns it', async () => {
+    const query = JSON.stringify({ query: '{ articles { nodes { companies { slug } } } }' });
+    const send = (headers: Record<string, string>) =>
+      fetch(`${broken.server.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: query });
+    const given = await send({ 'x-request-id': 'dashboard-7f3a' });
+    expect(given.headers.get('x-request-id')).toBe('dashboard-7f3a');
+    const lineOf = (id: string) => broken.logs.map((l) => JSON.parse(l)).find((l) => l.requestId === id);
+    expect(lineOf('dashboard-7f3a')).toMatchObject({ msg: 'graphql: unable to resolve a field' });
+    // None given, or one that is not a sensible id (spaces, too long): a new UUID.
+    for (const headers of [{}, { 'x-request-id': 'has spaces' }, { 'x-request-id': 'x'.repeat(129) }]) {
+      const id = (await send(headers)).headers.get('x-request-id')!;
+      expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+      expect(lineOf(id)).toMatchObject({ msg: 'graphql: unable to resolve a field' });
+    }
+    // Every endpoint returns it.
+    expect((await fetch(`${api.server.url}/healthz`, { headers: { 'x-request-id': 'probe-1' } })).headers.get('x-request-id')).toBe('probe-1');
+  });
+
   it('refuses unknown slugs in filters with BAD_USER_INPUT naming them', async () => {
     const res = await api.gql(`{ articles(filter: { foundations: ["cncf", "pytorch", "cnfc"] }) { totalCount } }`);
     expect(res.errors![0]).toMatchObject({

@@ -78,6 +78,15 @@ describe('GraphQL in the read threads', () => {
     expect(actual.text.length).toBeGreaterThan(20);
   });
 
+  it('reports to /metrics what each request came to, as the main thread does', async () => {
+    const counts = async (api: TestServer) =>
+      (await (await fetch(`${api.server.url}/metrics`)).text()).split('\n').filter((l) => l.startsWith('foundation_wire_graphql_requests_total{')).sort();
+    const [expected, actual] = [await counts(here), await counts(threads)];
+    expect(actual).toEqual(expected);
+    expect(actual.length).toBeGreaterThan(5);
+    expect(actual.some((l) => l.includes('outcome="BAD_USER_INPUT"'))).toBe(true);
+  });
+
   it('answers GET queries, with Apollo’s CSRF prevention, as the main thread does', async () => {
     const search = `?query=${encodeURIComponent('{ foundation(slug: "cncf") { name tiers } }')}`;
     for (const headers of [{ 'apollo-require-preflight': 'true' }, {} as Record<string, string>]) {

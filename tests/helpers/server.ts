@@ -2,6 +2,7 @@ import pino from 'pino';
 import { loadConfig } from '../../src/config';
 import type { GraphQLExecutor } from '../../src/graphql/executor';
 import { buildApiSchema } from '../../src/graphql/schema';
+import { logMixin } from '../../src/log';
 import { startHttpServer, type HttpServer, type ServerConfig } from '../../src/http/server';
 import type { ArticleWatcher } from '../../src/live/article-watcher';
 import type { Store } from '../../src/store/store';
@@ -27,7 +28,7 @@ export async function startTestServer(
   options: Partial<ServerConfig> & { live?: ArticleWatcher; execute?: GraphQLExecutor } = {},
 ): Promise<TestServer> {
   const logs: string[] = [];
-  const log = pino({ level: 'info' }, { write: (line: string) => logs.push(line) });
+  const log = pino({ level: 'info', mixin: logMixin }, { write: (line: string) => logs.push(line) });
   const server = await startHttpServer({
     config: {
       // The documented defaults (an empty environment), on a free port of 127.0.0.1.

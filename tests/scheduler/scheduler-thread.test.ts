@@ -74,6 +74,18 @@ describe('the scheduler thread', () => {
     expect(fs.existsSync(`${config.databasePath}-wal`)).toBe(false);
   });
 
+  it('reports each refreshed feed to the main thread (result, duration, new articles), for metrics', async () => {
+    const { config, store, feedId } = await prepared('/cncf.xml');
+    const fetched: unknown[] = [];
+    const scheduler = new SchedulerThread({ config, storeOptions: storeOptions(config), log: capturingLog().log, onFetched: (f) => fetched.push(f) });
+    onCleanup(() => scheduler.stop().catch(() => undefined));
+    await scheduler.start();
+    await until('the feed reported', () => fetched.length === 1);
+    expect(articleCount(store, feedId)).toBe(3);
+    expect(fetched).toEqual([{ result: 'new', durationMs: expect.any(Number), newCount: 3 }]);
+    await scheduler.stop();
+  });
+
   it('cancels a fetch in flight on stop, without holding it against the feed', async () => {
     const { config, store, feedId } = await prepared('/hangs.xml');
     const scheduler = thread(config, capturingLog().log);
