@@ -2,6 +2,7 @@
 // First: refuse an unsupported Node.js before a native module can crash it.
 import './runtime';
 import 'reflect-metadata';
+import { backupCommand, restoreCommand } from './commands/backup';
 import { fetchCommand } from './commands/fetch';
 import { feedsCommand } from './commands/feeds';
 import { migrateCommand } from './commands/migrate';
@@ -24,6 +25,10 @@ Commands:
   feeds remove URL           Remove an operator's feed (reference feeds are disabled instead)
   feeds disable URL | enable URL
   relink                     Recompute which companies and foundations every article mentions
+  backup FILE [--force]      Copy the database consistently (SQLite's online backup), also while
+                             the service runs; the copy is checked before it takes FILE's name
+  restore FILE [--force]     Check a backup and make it the database (stop the service first;
+                             --force to replace an existing database)
   schema [--write | --check] Print the GraphQL schema; --write saves schema/schema.graphql;
                              --check fails when that file differs from the code
 
@@ -41,7 +46,7 @@ export async function main(argv: string[]): Promise<number | null> {
     return command ? 0 : 2;
   }
   if (command === 'schema') return schemaCommand(rest);
-  const commands = ['serve', 'migrate', 'fetch', 'feeds', 'relink'];
+  const commands = ['serve', 'migrate', 'fetch', 'feeds', 'relink', 'backup', 'restore'];
   if (!commands.includes(command)) {
     process.stderr.write(`foundation-wire: unknown command "${command}"\n\n${USAGE}`);
     return 2;
@@ -59,6 +64,10 @@ export async function main(argv: string[]): Promise<number | null> {
       return fetchCommand(rest, config, log);
     case 'feeds':
       return feedsCommand(rest, config, log);
+    case 'backup':
+      return backupCommand(rest, config, log);
+    case 'restore':
+      return restoreCommand(rest, config, log);
     default:
       return relinkCommand(config, log);
   }

@@ -37,7 +37,7 @@ describe('error shapes', () => {
     const lineOf = (id: string) => broken.logs.map((l) => JSON.parse(l)).find((l) => l.requestId === id);
     expect(lineOf('dashboard-7f3a')).toMatchObject({ msg: 'graphql: unable to resolve a field' });
     // None given, or one that is not a sensible id (spaces, too long): a new UUID.
-    for (const headers of [{}, { 'x-request-id': 'has spaces' }, { 'x-request-id': 'x'.repeat(129) }]) {
+    for (const headers of [{}, { 'x-request-id': 'has spaces' }, { 'x-request-id': 'x'.repeat(129) }] as Record<string, string>[]) {
       const id = (await send(headers)).headers.get('x-request-id')!;
       expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
       expect(lineOf(id)).toMatchObject({ msg: 'graphql: unable to resolve a field' });
