@@ -109,7 +109,16 @@ export async function startService(config: Config, log: Logger): Promise<Running
     } else {
       log.info('serve: feed scheduler off (FETCH_ENABLED=false)');
     }
-    return { url: server.url, store, stop: closeAll };
+    return {
+      url: server.url,
+      store,
+      // Not ready from the first moment (/readyz 503, so a balancer stops sending traffic), then
+      // everything closed in reverse order.
+      stop: () => {
+        server.markStopping();
+        return closeAll();
+      },
+    };
   } catch (err) {
     await closeAll();
     throw err;

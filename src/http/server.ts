@@ -24,6 +24,8 @@ export interface HttpServer {
   port: number;
   /** Stops accepting connections, lets requests in flight finish, then stops Apollo. */
   stop(): Promise<void>;
+  /** Says the service is shutting down (/readyz answers 503) while other parts stop first. */
+  markStopping(): void;
   /** WebSocket connections and subscriptions open now (tests, metrics). */
   subscriptionStats(): SubscriptionStats;
   /** The metrics served at /metrics (the scheduler thread's fetches are counted into them). */
@@ -199,7 +201,7 @@ function requestIdOf(header: string | string[] | undefined): string {
 }
 
 /** How long stop() lets requests in flight finish before it closes their connections. */
-const STOP_GRACE_MS = 10_000;
+const STOP_GRACE_MS = 5_000;
 
 /** How often the response cache reads the articles' version: the longest a change goes unseen. */
 const ARTICLES_VERSION_INTERVAL_MS = 100;
@@ -403,6 +405,9 @@ export async function startHttpServer(options: {
   return {
     url: `http://${host}:${address.port}`,
     port: address.port,
+    markStopping: () => {
+      stopping = true;
+    },
     stop: async () => {
       stopping = true;
       cache?.version.stop();

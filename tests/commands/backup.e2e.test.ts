@@ -6,7 +6,7 @@ import { checkDatabase } from '../../src/store/sqlite/backup';
 import { buildArticle, buildFeed } from '../helpers/builders';
 import { demoStore } from '../helpers/demo';
 import { startTestServer } from '../helpers/server';
-import { tempDir } from '../helpers/temp';
+import { onCleanup, tempDir } from '../helpers/temp';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
 import { MIGRATIONS_DIR } from '../../src/paths';
 
@@ -76,8 +76,10 @@ describe('backup and restore', () => {
     expect(restored.stderr).toBe('');
     expect(restored.status).toBe(0);
     expect(restored.stdout).toContain(`Restored ${file} into ${restoredPath}`);
-    const fromBackup = SqliteStore.open({ path: file, migrationsDir: MIGRATIONS_DIR });
-    const fromRestored = SqliteStore.open({ path: restoredPath, migrationsDir: MIGRATIONS_DIR });
+    const fromBackup = SqliteStore.open({ path: file, busyTimeoutMs: 1000, migrationsDir: MIGRATIONS_DIR });
+    const fromRestored = SqliteStore.open({ path: restoredPath, busyTimeoutMs: 1000, migrationsDir: MIGRATIONS_DIR });
+    onCleanup(() => fromBackup.close());
+    onCleanup(() => fromRestored.close());
     const [a, b] = await Promise.all([startTestServer(fromBackup), startTestServer(fromRestored)]);
     const [x, y] = await Promise.all([a.gql(QUERY), b.gql(QUERY)]);
     expect(x.errors).toBeUndefined();
@@ -100,7 +102,7 @@ describe('backup and restore', () => {
     // A database in the way of a restore: kept without --force.
     const { store: other } = await demoStore();
     const otherPath = other.db.name;
-    const titles = () => new Database(otherPath, { readonly: true }).prepare('SELECT COUNT(*) FROM feeds').pluck().get();
+    const titles = () => new Database(otherPath, { readonly: true }).prepare('SELECT COUNT(*) FROM feeds').pluck().get() as number;
     buildFeed(other, { foundation: 'openssf' });
     const feedsBefore = titles();
     await other.close();

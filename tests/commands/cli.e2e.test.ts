@@ -80,5 +80,8 @@ describe('foundation-wire CLI', () => {
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(output).toContain('serve: shutting down');
+    // The write-ahead log was checkpointed into the file and emptied: the file alone is the database.
+    const wal = path.join(dir, 'serve.db-wal');
+    expect(fs.existsSync(wal) ? fs.statSync(wal).size : 0).toBe(0);
   });
 });

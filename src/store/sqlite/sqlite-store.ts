@@ -148,7 +148,18 @@ export class SqliteStore implements Store {
     if (!this.db.open) return;
     // Refreshes the query planner's statistics where they drifted (cheap; SQLite's advice for
     // long-lived connections). A read-only connection cannot write them.
-    if (!this.db.readonly) this.db.pragma('optimize');
+    if (!this.db.readonly) {
+      this.db.pragma('optimize');
+      // Everything in the write-ahead log goes into the database file, and the log is emptied: the
+      // file alone is the database (a copy, a backup tool, the next start read no log). Another
+      // process reading keeps the log's frames it needs; then this does what it can, and the last
+      // connection to close finishes it.
+      try {
+        this.db.pragma('wal_checkpoint(TRUNCATE)');
+      } catch {
+        // busy: see above
+      }
+    }
     this.db.close();
   }
 
