@@ -10,8 +10,10 @@ import { relinkCommand } from './commands/relink';
 import { schemaCommand } from './commands/schema';
 import { serveCommand } from './commands/serve';
 import { describeSettings, loadConfig } from './config';
-import { AppError, describeError } from './errors';
+import { COMMAND_USAGE, UsageError } from './commands/usage';
+import { AppError, describeError, quote } from './errors';
 import { createLogger } from './log';
+import { packageInfo } from './paths';
 
 const USAGE = `Usage: foundation-wire <command> [options]
 
@@ -31,12 +33,25 @@ Commands:
                              --force to replace an existing database)
   schema [--write | --check] Print the GraphQL schema; --write saves schema/schema.graphql;
                              --check fails when that file differs from the code
+  --version                  Print the version
+
+\`foundation-wire <command> --help\` says more about a command. Exit codes: 0 done, 1 failed,
+2 wrong command, option or argument.
 
 Configuration comes from environment variables:
 ${describeSettings()
   .map((s) => `  ${s.env.padEnd(26)} ${s.accepts} (default: ${s.shownDefault})`)
   .join('\n')}
 `;
+
+/** The commands that take no options or arguments. */
+const BARE = new Set(['serve', 'migrate', 'relink']);
+
+/** node:util parseArgs refusing an option or an argument: the caller's mistake. */
+function isParseArgsError(err: unknown): err is Error {
+  const code = (err as { code?: unknown } | null)?.code;
+  return err instanceof TypeError && typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_');
+}
 
 /** Runs a command; resolves to its exit code, or null for `serve`, which keeps running. */
 export async function main(argv: string[]): Promise<number | null> {
@@ -45,12 +60,34 @@ export async function main(argv: string[]): Promise<number | null> {
     process.stdout.write(USAGE);
     return command ? 0 : 2;
   }
-  if (command === 'schema') return schemaCommand(rest);
-  const commands = ['serve', 'migrate', 'fetch', 'feeds', 'relink', 'backup', 'restore'];
-  if (!commands.includes(command)) {
-    process.stderr.write(`foundation-wire: unknown command "${command}"\n\n${USAGE}`);
+  if (command === '--version' || command === '-V' || command === 'version') {
+    const { name, version } = packageInfo();
+    process.stdout.write(`${name} ${version}\n`);
+    return 0;
+  }
+  if (!Object.hasOwn(COMMAND_USAGE, command)) {
+    process.stderr.write(`foundation-wire: unknown command ${quote(command, 60)}\n\n${USAGE}`);
     return 2;
   }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(COMMAND_USAGE[command]);
+    return 0;
+  }
+  try {
+    if (BARE.has(command) && rest.length > 0) throw new UsageError(command, `unexpected argument ${quote(rest[0], 60)}`);
+    return await run(command, rest);
+  } catch (err) {
+    if (err instanceof UsageError || isParseArgsError(err)) {
+      const message = err instanceof UsageError ? err.message : `${command}: ${err.message.slice(0, 300)}`;
+      process.stderr.write(`${message}\n\n${COMMAND_USAGE[command]}`);
+      return 2;
+    }
+    throw err;
+  }
+}
+
+async function run(command: string, rest: string[]): Promise<number | null> {
+  if (command === 'schema') return schemaCommand(rest);
   const config = loadConfig();
   // The service logs to standard output; other commands keep it for their own output.
   const log = createLogger(config.logLevel, command === 'serve' ? 1 : 2);
@@ -79,10 +116,11 @@ if (require.main === module) {
       if (code !== null) process.exitCode = code;
     },
     (err: unknown) => {
-      // Known failures (bad config, edited migration, bad reference data) are explained by their message.
+      // Known failures (bad config, edited migration, bad reference data) are explained by their
+      // message; anything else says it was unexpected, with the stack under LOG_LEVEL=debug only.
       const message = err instanceof AppError ? err.message : `foundation-wire: unexpected error: ${describeError(err)}`;
       process.stderr.write(`${message}\n`);
-      if (!(err instanceof AppError) && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+      if (!(err instanceof AppError) && err instanceof Error && err.stack && process.env.LOG_LEVEL === 'debug') process.stderr.write(`${err.stack}\n`);
       process.exit(1);
     },
   );

@@ -1,28 +1,12 @@
 import { parseArgs } from 'node:util';
 import type { Config } from '../config';
-import { AppError } from '../errors';
 import type { Logger } from '../log';
 import { MIGRATIONS_DIR } from '../paths';
 import { backupDatabase, restoreDatabase, type DatabaseCheck } from '../store/sqlite/backup';
-
-const USAGE = `Usage:
-  foundation-wire backup FILE [--force]    a consistent copy of DATABASE_PATH, also while the service runs
-  foundation-wire restore FILE [--force]   FILE (a backup) becomes DATABASE_PATH; stop the service first
-`;
-
-class UsageError extends AppError {
-  constructor(command: string, message: string) {
-    super('USAGE', `${command}: ${message}\n\n${USAGE}`);
-  }
-}
+import { UsageError } from './usage';
 
 function fileArgument(command: string, args: string[]): { file: string; force: boolean } {
-  let parsed;
-  try {
-    parsed = parseArgs({ args, allowPositionals: true, options: { force: { type: 'boolean' } } });
-  } catch (err) {
-    throw new UsageError(command, (err as Error).message);
-  }
+  const parsed = parseArgs({ args, allowPositionals: true, options: { force: { type: 'boolean' } } });
   if (parsed.positionals.length !== 1) throw new UsageError(command, 'one FILE is needed');
   return { file: parsed.positionals[0], force: parsed.values.force === true };
 }

@@ -1,22 +1,15 @@
 import { parseArgs } from 'node:util';
 import type { Config } from '../config';
-import { AppError } from '../errors';
 import type { Logger } from '../log';
 import { openReadyStore } from '../main';
 import { FeedUrlError, normalizeFeedUrl } from '../store/feed-url';
 import type { Store } from '../store/store';
 import { formatTime, table } from './table';
+import { UsageError } from './usage';
 
-const USAGE = `Usage:
-  foundation-wire feeds list
-  foundation-wire feeds add URL --foundation SLUG [--title TITLE]
-  foundation-wire feeds remove URL
-  foundation-wire feeds disable URL | enable URL
-`;
-
-class UsageError extends AppError {
+class FeedsUsageError extends UsageError {
   constructor(message: string) {
-    super('USAGE', `feeds: ${message}\n\n${USAGE}`);
+    super('feeds', message);
   }
 }
 
@@ -28,9 +21,9 @@ export async function feedsCommand(args: string[], config: Config, log: Logger):
     allowPositionals: true,
     options: { foundation: { type: 'string' }, title: { type: 'string' } },
   });
-  if (!action || !['list', 'add', 'remove', 'disable', 'enable'].includes(action)) throw new UsageError(action ? `unknown action "${action}"` : 'an action is needed');
-  if (action !== 'list' && positionals.length !== 1) throw new UsageError(`${action} needs one feed URL`);
-  if (action === 'add' && !values.foundation) throw new UsageError('add needs --foundation SLUG');
+  if (!action || !['list', 'add', 'remove', 'disable', 'enable'].includes(action)) throw new FeedsUsageError(action ? `unknown action "${action}"` : 'an action is needed');
+  if (action !== 'list' && positionals.length !== 1) throw new FeedsUsageError(`${action} needs one feed URL`);
+  if (action === 'add' && !values.foundation) throw new FeedsUsageError('add needs --foundation SLUG');
   // Feeds are known by their normalised URL: any spelling of it (2130706433 for 127.0.0.1, HTTP://,
   // an explicit :80) names the same feed here as in `fetch --feed`.
   const url = action === 'list' ? '' : feedUrl(positionals[0]);
@@ -93,14 +86,14 @@ function feedUrl(text: string): string {
   try {
     return normalizeFeedUrl(text);
   } catch (err) {
-    if (err instanceof FeedUrlError) throw new UsageError(err.reason);
+    if (err instanceof FeedUrlError) throw new FeedsUsageError(err.reason);
     throw err;
   }
 }
 
 async function add(store: Store, url: string, foundationSlug: string, title: string | undefined): Promise<number> {
   const [foundation] = await store.getFoundationsBySlug([foundationSlug]);
-  if (!foundation) throw new UsageError(`unknown foundation "${foundationSlug}"`);
+  if (!foundation) throw new FeedsUsageError(`unknown foundation "${foundationSlug}"`);
   const feed = await store.addFeed({ url, foundationId: foundation.id, title: title ?? null });
   process.stdout.write(`Added ${feed.url} (${foundation.slug}); it will be fetched by the next \`fetch\` or by the service's scheduler.\n`);
   return 0;

@@ -54,6 +54,38 @@ describe('foundation-wire CLI', () => {
     expect(unknown.stderr).toContain('unknown command "frobnicate"');
   });
 
+  it.each([['serve'], ['migrate'], ['relink'], ['fetch'], ['schema'], ['feeds', 'add'], ['feeds'], ['backup'], ['restore']])(
+    'answers `%s --help` with its usage and exit code 0, running nothing',
+    (...command) => {
+      const result = run([...command, '--help'], { DATABASE_PATH: path.join(dir, 'help-must-not-create.db') });
+      expect(result.status).toBe(0);
+      expect(result.stdout).toMatch(new RegExp(`^Usage:(\\n  | )foundation-wire ${command[0]}`));
+      expect(fs.existsSync(path.join(dir, 'help-must-not-create.db'))).toBe(false);
+    },
+  );
+
+  it.each([
+    [['fetch', '--nope'], "fetch: Unknown option '--nope'"],
+    [['schema', '--writ'], "schema: Unknown option '--writ'"],
+    [['feeds', 'add', 'https://example.org/feed.xml', '--foundation'], "feeds: Option '--foundation <value>' argument missing"],
+    [['serve', 'now'], 'serve: unexpected argument "now"'],
+    [['backup'], 'backup: one FILE is needed'],
+    [['feeds', 'rename'], 'feeds: unknown action "rename"'],
+  ])('refuses %j with the message, the usage and exit code 2, never a stack trace', (args, message) => {
+    const result = run(args as string[], { DATABASE_PATH: path.join(dir, 'usage.db') });
+    expect(result.status).toBe(2);
+    expect(result.stderr.startsWith(message)).toBe(true);
+    expect(result.stderr).toContain(`Usage:`);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(result.stdout).toBe('');
+  });
+
+  it('prints its version', () => {
+    const result = run(['--version']);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/^foundation-wire \d+\.\d+\.\d+\n$/);
+  });
+
   it('serves the API, then shuts down cleanly on SIGTERM', async () => {
     const port = await freePort();
     const child = spawn(process.execPath, [CLI, 'serve'], {

@@ -178,7 +178,7 @@ describe('a feed is found by any spelling of its URL', () => {
   it.each([
     [['fetch', '--feed', 'ftp://feeds.example.org/x.xml'], 2, 'fetch: "ftp://feeds.example.org/x.xml" is not http or https: only those are fetched'],
     [['fetch', '--feed', 'feeds.example.org/x.xml'], 2, 'fetch: "feeds.example.org/x.xml" is not an absolute URL'],
-    [['feeds', 'remove', 'not a url'], 1, 'feeds: "not a url" is not an absolute URL'],
+    [['feeds', 'remove', 'not a url'], 2, 'feeds: "not a url" is not an absolute URL'],
     [['feeds', 'disable', 'http://feeds.example.org:80/never-added.xml'], 1, 'http://feeds.example.org/never-added.xml is not a feed.'],
   ])('%j exits %i: %s', async (args, code, message) => {
     const result = await run(args);
