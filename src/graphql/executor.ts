@@ -36,8 +36,11 @@ export interface RequestOutcome {
   errorCode: string | null;
 }
 
-/** Runs one GraphQL request: Apollo's pipeline (limits, parse, validate, execute, format) over a store. */
-export type GraphQLExecutor = (request: GraphQLHttpRequest) => Promise<GraphQLHttpResponse>;
+/**
+ * Runs one GraphQL request: Apollo's pipeline (limits, parse, validate, execute, format) over a
+ * store. `signal` is aborted when the client has gone: a request not yet started is dropped.
+ */
+export type GraphQLExecutor = (request: GraphQLHttpRequest, signal?: AbortSignal) => Promise<GraphQLHttpResponse>;
 
 /** Apollo on this thread, over the context's store: the executor of the threads, and of tests. */
 export function apolloExecutor(apollo: ApolloServer<Context>, context: () => Context): GraphQLExecutor {
@@ -89,5 +92,5 @@ export function executorThread(data: ExecutorThreadData): NonNullable<ReadPoolOp
 
 /** Requests run in the pool's threads; a request past its budget rejects with QueryTimeoutError. */
 export function pooledExecutor(pool: ReadPool): GraphQLExecutor {
-  return (request) => pool.call<GraphQLHttpResponse>(EXECUTE_METHOD, [request], { graceMs: EXECUTE_GRACE_MS });
+  return (request, signal) => pool.call<GraphQLHttpResponse>(EXECUTE_METHOD, [request], { graceMs: EXECUTE_GRACE_MS, signal });
 }

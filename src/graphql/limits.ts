@@ -121,7 +121,7 @@ export function guardDocument(source: string, limits: QueryLimits): DocumentNode
   if (source.length > limits.maxLength) {
     throw overLimit(
       'length',
-      `the query is ${source.length} characters long, over the limit of ${limits.maxLength} (${LIMITS.length.setting}): send a shorter document, or register it as a persisted query`,
+      `the query is ${source.length} characters long, over the limit of ${limits.maxLength} (${LIMITS.length.setting}): send a shorter document (ask for fewer fields, or split it into several requests)`,
       limits.maxLength,
       source.length,
     );
@@ -173,42 +173,54 @@ export function guardDocument(source: string, limits: QueryLimits): DocumentNode
 /**
  * `guardDocument` with its verdicts remembered, per server (its limits), keyed by the document's
  * text: a client sends the same few documents over and over, and parsing one again costs more than
- * everything else the front does for a cached answer. The parsed document and the refusal are kept
- * (both depend on the text and the limits only) for texts within `maxLength`; longer ones are
- * refused without parsing anyway. Bounded by entries and by characters (least recently used out).
- * What it returns and throws is shared between requests: callers read it and never change it.
+ * everything else the front does for a cached answer. Only the verdict is kept (accepted, or the
+ * refusal), never the parsed document: a 10 KB document of 5,000 tokens parses into about 2 MB of
+ * syntax tree, and a client sending 1,000 such documents grew the server by 2 GB when trees were
+ * kept. Texts longer than `maxLength` are refused without parsing anyway. Bounded by entries and by
+ * characters (least recently used out). A refusal is shared between requests: callers never change it.
  */
-export function cachedDocumentGuard(limits: QueryLimits, options: { maxEntries?: number; maxChars?: number } = {}): (source: string) => DocumentNode {
+export function cachedDocumentGuard(
+  limits: QueryLimits,
+  options: { maxEntries?: number; maxChars?: number; guard?: (source: string, limits: QueryLimits) => unknown } = {},
+): (source: string) => void {
   const maxEntries = options.maxEntries ?? 1000;
   const maxChars = options.maxChars ?? 8 * 1024 * 1024;
-  const verdicts = new Map<string, { document: DocumentNode } | { error: GraphQLError }>();
+  const guard = options.guard ?? guardDocument;
+  const verdicts = new Map<string, GraphQLError | null>();
   let chars = 0;
   return (source) => {
-    if (source.length > limits.maxLength) return guardDocument(source, limits);
+    if (source.length > limits.maxLength) {
+      guard(source, limits);
+      return;
+    }
     let verdict = verdicts.get(source);
-    if (verdict) {
+    if (verdict !== undefined) {
       verdicts.delete(source);
       verdicts.set(source, verdict);
     } else {
       try {
-        verdict = { document: guardDocument(source, limits) };
+        guard(source, limits);
+        verdict = null;
       } catch (err) {
         // Anything but a refusal (a bug) is not remembered.
         if (!(err instanceof GraphQLError)) throw err;
-        verdict = { error: err };
+        verdict = err;
       }
       verdicts.set(source, verdict);
-      chars += source.length;
+      // Each entry's own size too, so that many tiny texts are bounded as well.
+      chars += source.length + ENTRY_OVERHEAD_CHARS;
       for (const [oldest] of verdicts) {
         if (verdicts.size <= maxEntries && chars <= maxChars) break;
         verdicts.delete(oldest);
-        chars -= oldest.length;
+        chars -= oldest.length + ENTRY_OVERHEAD_CHARS;
       }
     }
-    if ('error' in verdict) throw verdict.error;
-    return verdict.document;
+    if (verdict !== null) throw verdict;
   };
 }
+
+/** What one remembered verdict costs besides its text, counted in characters. */
+const ENTRY_OVERHEAD_CHARS = 100;
 
 /**
  * How many items an introspection list returns for this schema. Two sets: over all types (`types`

@@ -28,6 +28,7 @@ const KNOWN_CODES = new Set([
   'QUERY_TOO_COSTLY',
   'QUERY_REFUSED',
   'INTERNAL_SERVER_ERROR',
+  'SERVER_BUSY',
 ]);
 const FEED_STATUSES: FeedStatus[] = ['NEW', 'OK', 'FAILING', 'DISABLED'];
 /** The routes requests are timed by (any other path is `other`). */

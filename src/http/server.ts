@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { ApolloServer } from '@apollo/server';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import type { Config } from '../config';
-import { describeError, QueryTimeoutError, quote } from '../errors';
+import { describeError, QueryTimeoutError, quote, StoreError } from '../errors';
 import { apiOptionsOf, createApollo } from '../graphql/apollo';
 import { createContext, type Context } from '../graphql/context';
 import { apolloExecutor, type GraphQLExecutor } from '../graphql/executor';
@@ -141,10 +141,31 @@ async function handleGraphQL(req: http.IncomingMessage, res: http.ServerResponse
     if (value !== undefined) headers.push([name, Array.isArray(value) ? value.join(', ') : value]);
   }
   const request = front.persisted.resolve(body, search);
+  // A client that goes away before its request starts takes it out of the queue.
+  const gone = new AbortController();
+  const onClose = () => {
+    if (!res.writableFinished) gone.abort();
+  };
+  res.once('close', onClose);
   let result;
   try {
-    result = await front.execute({ method: req.method ?? 'GET', headers, search: request.search, body: request.body, requestId });
+    result = await front.execute({ method: req.method ?? 'GET', headers, search: request.search, body: request.body, requestId }, gone.signal);
   } catch (err) {
+    if (err instanceof StoreError && err.code === 'READ_CALL_ABANDONED') return;
+    // Every thread busy and the queue full, or no thread free within the budget: a clear 503 the
+    // client may retry, not a connection left to time out.
+    if (err instanceof StoreError && err.code === 'READ_POOL_BUSY') {
+      front.metrics.graphqlRequest({ operation: null, errorCode: 'SERVER_BUSY' }, 503);
+      sendJson(res, 503, { errors: [{ message: 'the server is busy: every query thread is taken; try again in a moment', extensions: { code: 'SERVER_BUSY' } }] }, { ...CORS_HEADERS, 'retry-after': '1' });
+      return;
+    }
+    // A request that cannot be copied to a thread: JSON nested thousands deep (the structured
+    // clone runs out of stack). The caller's doing; nothing ran.
+    if (err instanceof StoreError && err.code === 'READ_CALL_INVALID') {
+      front.metrics.graphqlRequest({ operation: null, errorCode: 'BAD_REQUEST' }, 400);
+      sendJson(res, 400, { errors: [{ message: 'the request is nested too deeply to be run: send variables and extensions of a sensible depth', extensions: { code: 'BAD_REQUEST' } }] }, CORS_HEADERS);
+      return;
+    }
     // A request whose thread ran past the budget was stopped there (the thread is replaced).
     if (!(err instanceof QueryTimeoutError)) throw err;
     front.metrics.graphqlRequest({ operation: null, errorCode: 'QUERY_TIMEOUT' }, 200);
@@ -212,11 +233,14 @@ interface Target {
   search: string;
 }
 
-/** The path and query string of a request target; /graphql without the cost of a URL object. */
-function splitTarget(raw: string): Target {
+/** The path and query string of a request target (/graphql without the cost of a URL object), or null when it is not one. */
+function splitTarget(raw: string): Target | null {
   if (raw.startsWith('/graphql') && (raw.length === 8 || raw.charCodeAt(8) === 0x3f /* ? */) && !raw.includes('#')) {
     return { pathname: '/graphql', search: raw.length > 9 ? raw.slice(8) : '' };
   }
+  // `GET //[` or `GET http://[`: what URL cannot read (it threw here, outside any handler, and
+  // ended the process).
+  if (!URL.canParse(raw, 'http://localhost')) return null;
   const url = new URL(raw, 'http://localhost');
   return { pathname: url.pathname, search: url.search };
 }
@@ -305,6 +329,11 @@ export async function startHttpServer(options: {
 
   httpServer.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
     const target = splitTarget(req.url ?? '/');
+    if (target === null) {
+      res.once('finish', metrics.timeRequest('other'));
+      sendJson(res, 400, { errors: [{ message: 'the request target is not a path this server can read', extensions: { code: 'BAD_REQUEST' } }] });
+      return;
+    }
     res.once('finish', metrics.timeRequest(target.pathname));
     // The caller's X-Request-Id when it is a sensible one, else a new one: returned on the response
     // and on every log line written for the request (here and in the read thread).

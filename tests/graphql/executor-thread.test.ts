@@ -120,6 +120,14 @@ describe('GraphQL in the read threads', () => {
     expect(JSON.parse(unknown.text).errors[0].extensions.code).toBe('PERSISTED_QUERY_NOT_FOUND');
   });
 
+  it('answers 400 for a request too deeply nested to hand to a thread, and goes on serving', async () => {
+    const deep = `{"query":"{ __typename }","variables":{"a":${'['.repeat(20_000)}${']'.repeat(20_000)}}}`;
+    const res = await post(threads, deep);
+    expect(res.status).toBe(400);
+    expect(JSON.parse(res.text).errors[0]).toMatchObject({ extensions: { code: 'BAD_REQUEST' }, message: expect.stringContaining('nested too deeply') });
+    expect(JSON.parse((await post(threads, { query: '{ __typename }' })).text).data).toEqual({ __typename: 'Query' });
+  });
+
   it('spreads concurrent requests over the threads, each answered whole', async () => {
     const query = fs.readFileSync(path.join(SCENARIOS, 'articles.graphql'), 'utf8');
     const expected = (await post(here, { query })).text;
@@ -142,7 +150,13 @@ describe('GraphQL in the read threads: time budget', () => {
         return execute(request);
       },
     });
-    const stalled = await post(api, { query: '{ foundations { totalCount } }' }, { 'x-test-stall': '1' });
+    const stalling = Array.from({ length: 4 }, () => post(api, { query: '{ foundations { totalCount } }' }, { 'x-test-stall': '1' }));
+    // Queued behind them on the one thread (each runs 550 ms at least) for longer than the budget
+    // and a second: refused with 503 and Retry-After, not left to wait.
+    await new Promise((r) => setTimeout(r, 50));
+    const queued = await post(api, { query: '{ foundations { totalCount } }' });
+    const stalled = await stalling[0];
+    await Promise.all(stalling);
     expect(stalled.status).toBe(200);
     expect(JSON.parse(stalled.text)).toEqual({
       errors: [
@@ -152,8 +166,11 @@ describe('GraphQL in the read threads: time budget', () => {
         },
       ],
     });
+    expect(queued.status).toBe(503);
+    expect(JSON.parse(queued.text).errors[0]).toMatchObject({ extensions: { code: 'SERVER_BUSY' } });
     const next = await post(api, { query: '{ foundations { totalCount } }' });
     expect(JSON.parse(next.text).data.foundations.totalCount).toBeGreaterThan(10);
-    expect(pooled.stats()).toMatchObject({ workers: 1, timeouts: 1, restarts: 1 });
+    expect(pooled.stats()).toMatchObject({ workers: 1, queued: 0 });
+    expect(pooled.stats().timeouts).toBeGreaterThanOrEqual(1);
   });
 });

@@ -10,11 +10,18 @@ import { cachedDocumentGuard, cachedMeasure, enforceLimits, guardDocument, measu
 const limits: QueryLimits = { maxLength: 1000, maxTokens: 200, maxAliases: 2, maxDirectives: 2, maxDepth: 5, maxCost: 100 };
 
 describe('cachedDocumentGuard', () => {
-  it('returns the same document for the same text, parsing it once', () => {
-    const guard = cachedDocumentGuard(limits);
-    const first = guard('{ a { b } }');
-    expect(guard('{ a { b } }')).toBe(first);
-    expect(first).toEqual(guardDocument('{ a { b } }', limits));
+  /** guardDocument, counting the texts it was asked to check. */
+  function counting() {
+    const seen: string[] = [];
+    return { seen, guard: (source: string, l: QueryLimits) => (seen.push(source), guardDocument(source, l)) };
+  }
+
+  it('checks the same text once, and keeps no parsed document', () => {
+    const { seen, guard } = counting();
+    const cached = cachedDocumentGuard(limits, { guard });
+    expect(cached('{ a { b } }')).toBeUndefined();
+    expect(cached('{ a { b } }')).toBeUndefined();
+    expect(seen).toEqual(['{ a { b } }']);
   });
 
   it.each([
@@ -44,18 +51,21 @@ describe('cachedDocumentGuard', () => {
     }
   });
 
-  it('keeps at most maxEntries verdicts and maxChars of text', () => {
-    const guard = cachedDocumentGuard(limits, { maxEntries: 2, maxChars: 1000 });
-    const a = guard('{ a }');
-    guard('{ b }');
-    guard('{ c }');
-    // `{ a }` went first: parsed again, a new document.
-    expect(guard('{ a }')).not.toBe(a);
-    const small = cachedDocumentGuard(limits, { maxEntries: 100, maxChars: 12 });
-    const x = small('{ x }');
-    small('{ yy }');
-    small('{ zzz }');
-    expect(small('{ x }')).not.toBe(x);
+  it('keeps at most maxEntries verdicts and maxChars of text (each entry counted with its overhead)', () => {
+    const few = counting();
+    const guard = cachedDocumentGuard(limits, { maxEntries: 2, maxChars: 10_000, guard: few.guard });
+    for (const text of ['{ a }', '{ b }', '{ c }', '{ a }']) guard(text);
+    // `{ a }` went first: checked again.
+    expect(few.seen).toEqual(['{ a }', '{ b }', '{ c }', '{ a }']);
+    const small = counting();
+    const bounded = cachedDocumentGuard(limits, { maxEntries: 100, maxChars: 250, guard: small.guard });
+    for (const text of ['{ x }', '{ yy }', '{ zzz }', '{ x }']) bounded(text);
+    expect(small.seen).toEqual(['{ x }', '{ yy }', '{ zzz }', '{ x }']);
+    // Well within both bounds, nothing is checked twice.
+    const roomy = counting();
+    const kept = cachedDocumentGuard(limits, { guard: roomy.guard });
+    for (const text of ['{ x }', '{ yy }', '{ zzz }', '{ x }', '{ yy }']) kept(text);
+    expect(roomy.seen).toEqual(['{ x }', '{ yy }', '{ zzz }']);
   });
 });
 

@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { referenceStore } from '../helpers/fresh-db';
 import { startTestServer, type TestServer } from '../helpers/server';
 
@@ -7,6 +8,21 @@ beforeAll(async () => {
 });
 
 describe('the HTTP server', () => {
+  it('answers a request target URL cannot read with 400, and goes on serving', async () => {
+    for (const target of ['//[', 'http://[']) {
+      const answer = await new Promise<string>((resolve, reject) => {
+        const socket = net.connect(api.server.port, '127.0.0.1', () => socket.end(`GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`));
+        let text = '';
+        socket.on('data', (c) => (text += c));
+        socket.on('end', () => resolve(text));
+        socket.on('error', reject);
+      });
+      expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+      expect(answer).toContain('"code":"BAD_REQUEST"');
+    }
+    expect((await fetch(`${api.server.url}/healthz`)).status).toBe(200);
+  });
+
   it('answers the health check', async () => {
     const res = await fetch(`${api.server.url}/healthz`);
     expect(res.status).toBe(200);

@@ -77,6 +77,10 @@ export interface ReadPoolOptions {
   log: Logger;
   /** Longest close() waits for the calls under way and queued (default 5 s). */
   closeTimeoutMs?: number;
+  /** Calls that may wait for a thread; past it a call is refused at once with READ_POOL_BUSY (default 64 per thread). */
+  maxQueued?: number;
+  /** Longest a call waits for a thread before it is refused with READ_POOL_BUSY (default: queryTimeoutMs + 1 s). */
+  maxQueueWaitMs?: number;
   /**
    * The script each thread runs, when not read-worker.js: one that answers the store's reads as
    * read-worker.js does (serveReads, read-thread.ts) and methods of its own, from `extra`.
@@ -85,6 +89,8 @@ export interface ReadPoolOptions {
 }
 
 export interface CallOptions {
+  /** Aborted when the caller no longer wants the answer (the client went away): a queued call is dropped. */
+  signal?: AbortSignal;
   /**
    * Added to the budget for this call: a thread that keeps its own deadline (the GraphQL executor
    * answers QUERY_TIMEOUT itself between fields) gets the time to say so before it is stopped.
@@ -113,6 +119,9 @@ interface Call {
   resolve: (value: unknown) => void;
   reject: (err: unknown) => void;
   timer?: NodeJS.Timeout;
+  /** While queued: the wait's bound, and the caller's abort listener. */
+  queueTimer?: NodeJS.Timeout;
+  unlisten?: () => void;
 }
 
 interface Slot {
@@ -174,9 +183,39 @@ export class ReadPool {
     return new Promise<T>((resolve, reject) => {
       const call: Call = { id: this.nextId++, method, args, graceMs: options.graceMs ?? 0, resolve: resolve as (value: unknown) => void, reject };
       const slot = this.idle.pop();
-      if (slot) this.run(slot, call);
-      else this.queue.push(call);
+      if (slot) return this.run(slot, call);
+      // Every thread is busy: the call waits, within bounds. A flood of slow requests is refused
+      // rather than queued without end (each waiting call would hold its connection, and a probe
+      // or a cheap query behind them would wait for all of them).
+      const maxQueued = this.options.maxQueued ?? 64 * this.size;
+      if (this.queue.length >= maxQueued) return reject(this.busy(`${maxQueued} calls are already waiting`));
+      this.queue.push(call);
+      // By default the budget and a second more: a call queued behind one that times out still gets
+      // the replacement thread (whose start takes a moment).
+      const waitMs = this.options.maxQueueWaitMs ?? this.options.queryTimeoutMs + 1000;
+      call.queueTimer = setTimeout(() => this.dropQueued(call, this.busy(`no thread was free for ${waitMs} ms`)), waitMs);
+      const signal = options.signal;
+      if (signal) {
+        const onAbort = () => this.dropQueued(call, new StoreError('READ_CALL_ABANDONED', `store: ${method} was abandoned by its caller before it ran`));
+        signal.addEventListener('abort', onAbort, { once: true });
+        call.unlisten = () => signal.removeEventListener('abort', onAbort);
+      }
     });
+  }
+
+  private busy(why: string): StoreError {
+    return new StoreError('READ_POOL_BUSY', `store: every read thread is busy (${why}): try again shortly`);
+  }
+
+  /** Takes a call out of the queue (it waited too long, or its caller left) and fails it. */
+  private dropQueued(call: Call, err: Error): void {
+    const i = this.queue.indexOf(call);
+    if (i === -1) return;
+    this.queue.splice(i, 1);
+    clearTimeout(call.queueTimer);
+    call.unlisten?.();
+    call.reject(err);
+    this.checkDrained();
   }
 
   stats(): ReadPoolStats {
@@ -199,7 +238,11 @@ export class ReadPool {
         clearTimeout(call.timer);
         call.reject(new StoreError('READ_POOL_CLOSED', `store: ${call.method} did not finish before the database closed`));
       };
-      this.queue.splice(0).forEach(closed);
+      this.queue.splice(0).forEach((call) => {
+        clearTimeout(call.queueTimer);
+        call.unlisten?.();
+        closed(call);
+      });
       const exits: Promise<unknown>[] = [...this.retired];
       for (const slot of this.slots) {
         if (slot.call) closed(slot.call);
@@ -280,6 +323,8 @@ export class ReadPool {
   }
 
   private run(slot: Slot, call: Call): void {
+    clearTimeout(call.queueTimer);
+    call.unlisten?.();
     slot.call = call;
     try {
       slot.worker.postMessage({ id: call.id, method: call.method, args: call.args } satisfies ReadRequest);

@@ -193,6 +193,34 @@ describe('ReadPool: time budget, crashes, close', () => {
     expect(pooled.stats()).toMatchObject({ workers: 1, timeouts: 2, restarts: 2 });
   });
 
+  it('refuses calls past the queue’s bounds with READ_POOL_BUSY, and drops a queued call its caller abandons', async () => {
+    const log = silent;
+    const pool = await ReadPool.start({
+      storeOptions: { path: direct.db.name, busyTimeoutMs: 1000, migrationsDir: MIGRATIONS_DIR },
+      workers: 1,
+      queryTimeoutMs: 10_000,
+      log,
+      maxQueued: 2,
+      maxQueueWaitMs: 300,
+    });
+    onCleanup(() => pool.close());
+    const running = pool.call('__sleep', [1500]);
+    const waiting = pool.call('latestArticleId', []).catch((e: unknown) => e);
+    const abandoned = new AbortController();
+    const leaving = pool.call('latestArticleId', [], { signal: abandoned.signal }).catch((e: unknown) => e);
+    // Two wait already: the third is refused at once.
+    const refused = await pool.call('latestArticleId', []).catch((e: unknown) => e);
+    expect(refused).toMatchObject({ code: 'READ_POOL_BUSY', message: 'store: every read thread is busy (2 calls are already waiting): try again shortly' });
+    abandoned.abort();
+    expect(await leaving).toMatchObject({ code: 'READ_CALL_ABANDONED' });
+    expect(pool.stats()).toMatchObject({ busy: 1, queued: 1 });
+    // The other waited its 300 ms without a thread.
+    expect(await waiting).toMatchObject({ code: 'READ_POOL_BUSY', message: 'store: every read thread is busy (no thread was free for 300 ms): try again shortly' });
+    await running;
+    expect(await pool.call('latestArticleId', [])).toBe(await direct.latestArticleId());
+    expect(pool.stats()).toMatchObject({ busy: 0, queued: 0, timeouts: 0 });
+  });
+
   it('fails the call of a worker that crashes with a StoreError naming it, and replaces the worker', async () => {
     const pooled = await openPool(direct, { readWorkers: 1, queryTimeoutMs: 10_000 });
     onCleanup(() => pooled.close());
