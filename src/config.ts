@@ -28,7 +28,12 @@ function duration(min: number, max: number) {
     .pipe(z.number().min(min).max(max));
 }
 
-const boolean = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
+/** On and off, in the usual spellings, any case: true/false, 1/0, yes/no, on/off. */
+const boolean = z
+  .string()
+  .transform((v) => v.toLowerCase())
+  .pipe(z.enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off']))
+  .transform((v) => v === 'true' || v === '1' || v === 'yes' || v === 'on');
 
 const options = {
   /** TCP port of the HTTP server (GraphQL at /graphql, health at /healthz). */
@@ -65,7 +70,7 @@ const options = {
     accepts: 'a file path',
   },
   /** Run the feed scheduler inside the service. */
-  fetchEnabled: { env: 'FETCH_ENABLED', schema: boolean, default: true, accepts: 'true or false' },
+  fetchEnabled: { env: 'FETCH_ENABLED', schema: boolean, default: true, accepts: 'true or false (also 1/0, yes/no, on/off, any case)' },
   /** Most feed fetches running at once (never more than one per host). */
   fetchConcurrency: { env: 'FETCH_CONCURRENCY', schema: integer(1, 64), default: 8, accepts: 'an integer from 1 to 64' },
   /** Shortest time between two fetches of a feed, however busy it is. */
@@ -108,7 +113,7 @@ const options = {
     accepts: 'an integer number of bytes from 1024 to 1073741824',
   },
   /** Allow feeds on loopback, private, link-local and unspecified addresses (off: server-side request forgery guard). */
-  fetchAllowPrivateHosts: { env: 'FETCH_ALLOW_PRIVATE_HOSTS', schema: boolean, default: false, accepts: 'true or false' },
+  fetchAllowPrivateHosts: { env: 'FETCH_ALLOW_PRIVATE_HOSTS', schema: boolean, default: false, accepts: 'true or false (also 1/0, yes/no, on/off, any case)' },
   /** How long the per-feed log of fetch attempts is kept. */
   fetchLogRetentionMs: {
     env: 'FETCH_LOG_RETENTION',
@@ -209,6 +214,7 @@ const options = {
     accepts: 'empty (no token) or a token of at least 32 characters',
     // Never quoted back in an error.
     secret: true,
+    emptyMeans: 'no token',
   },
   /** Largest accepted HTTP request body, in bytes. */
   maxRequestBodyBytes: {
@@ -232,8 +238,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const config: Record<string, unknown> = {};
   for (const [key, option] of Object.entries(options)) {
     const raw = env[option.env];
-    if (raw === undefined || raw.trim() === '') {
+    if (raw === undefined) {
       config[key] = option.default;
+      continue;
+    }
+    // Set but empty (`DATABASE_PATH=` in an env file) is a mistake, not a request for the default;
+    // only a setting whose values include "empty" (METRICS_TOKEN: none) takes it.
+    if (raw.trim() === '') {
+      if ('emptyMeans' in option) config[key] = option.default;
+      else problems.push(`${option.env} is set but empty: give it ${option.accepts}, or unset it for the default (${'shownDefault' in option ? option.shownDefault : String(option.default)})`);
       continue;
     }
     const parsed = (option.schema as z.ZodType).safeParse(raw.trim());

@@ -4,8 +4,27 @@ import { describeSettings, loadConfig } from '../src/config';
 import { ConfigError } from '../src/errors';
 
 describe('loadConfig', () => {
-  it('takes documented defaults when nothing is set, and treats empty values as unset', () => {
-    const config = loadConfig({ PORT: '', LOG_LEVEL: '  ' });
+  it('refuses a variable set but empty, naming it, rather than taking the default', () => {
+    expect(() => loadConfig({ DATABASE_PATH: '', PORT: '  ' })).toThrow(ConfigError);
+    try {
+      loadConfig({ DATABASE_PATH: '', PORT: '  ' });
+    } catch (err) {
+      expect((err as Error).message).toContain('DATABASE_PATH is set but empty: give it a file path, or unset it for the default (./data/foundation-wire.db)');
+      expect((err as Error).message).toContain('PORT is set but empty');
+    }
+    // Where "none" is a value, empty says it.
+    expect(loadConfig({ METRICS_TOKEN: '' }).metricsToken).toBe('');
+  });
+
+  it.each([
+    ['true', true], ['TRUE', true], ['1', true], ['yes', true], ['On', true],
+    ['false', false], ['False', false], ['0', false], ['no', false], ['OFF', false],
+  ])('reads the boolean %s as %s', (raw, value) => {
+    expect(loadConfig({ FETCH_ENABLED: raw }).fetchEnabled).toBe(value);
+  });
+
+  it('takes documented defaults when nothing is set', () => {
+    const config = loadConfig({});
     expect(config).toMatchObject({
       port: 4000,
       host: '127.0.0.1',

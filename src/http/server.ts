@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { ApolloServer } from '@apollo/server';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import type { Config } from '../config';
-import { describeError, QueryTimeoutError, quote, StoreError } from '../errors';
+import { AppError, describeError, QueryTimeoutError, quote, StoreError } from '../errors';
 import { apiOptionsOf, createApollo } from '../graphql/apollo';
 import { createContext, type Context } from '../graphql/context';
 import { apolloExecutor, type GraphQLExecutor } from '../graphql/executor';
@@ -221,6 +221,21 @@ function requestIdOf(header: string | string[] | undefined): string {
   return typeof header === 'string' && /^[\x21-\x7e]{1,128}$/.test(header) ? header : randomUUID();
 }
 
+/** A failure to listen, said with the settings to change. */
+function listenError(err: unknown, config: Pick<Config, 'port' | 'host'>): unknown {
+  const code = (err as { code?: unknown } | null)?.code;
+  const where = `${config.host}:${config.port} (HOST=${config.host}, PORT=${config.port})`;
+  const why: Record<string, string> = {
+    EADDRINUSE: 'another process already listens there: stop it, or set PORT to a free port',
+    EACCES: 'this user may not listen on that port: use a port above 1023, or grant the permission',
+    EADDRNOTAVAIL: 'no network interface of this machine has that address: set HOST to one of its addresses, 127.0.0.1 or 0.0.0.0',
+    ENOTFOUND: 'that host name does not resolve: set HOST to an address, such as 127.0.0.1 or 0.0.0.0',
+    EAI_AGAIN: 'that host name does not resolve: set HOST to an address, such as 127.0.0.1 or 0.0.0.0',
+  };
+  if (typeof code !== 'string' || !(code in why)) return err;
+  return new AppError('LISTEN_FAILED', `http: unable to listen on ${where}: ${why[code]}`, { cause: err });
+}
+
 /** How long stop() lets requests in flight finish before it closes their connections. */
 const STOP_GRACE_MS = 5_000;
 
@@ -427,7 +442,7 @@ export async function startHttpServer(options: {
     cache?.version.stop();
     await subscriptions.close();
     await apollo?.stop();
-    throw err;
+    throw listenError(err, config);
   }
   const address = httpServer.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;

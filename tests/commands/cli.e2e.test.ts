@@ -1,5 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { freePort, onCleanup, tempDir } from '../helpers/temp';
@@ -78,6 +79,24 @@ describe('foundation-wire CLI', () => {
     expect(result.stderr).toContain(`Usage:`);
     expect(result.stderr).not.toMatch(/\n\s+at /);
     expect(result.stdout).toBe('');
+  });
+
+  it('names PORT and HOST when it cannot listen, without a stack trace', async () => {
+    const busy = http.createServer();
+    const port = await freePort();
+    await new Promise<void>((resolve) => busy.listen(port, '127.0.0.1', resolve));
+    onCleanup(() => new Promise((resolve) => busy.close(resolve)));
+    const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [CLI, 'serve'], {
+        env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_PATH: path.join(dir, 'listen.db'), LOG_LEVEL: 'warn', FETCH_ENABLED: 'false' },
+      });
+      let stderr = '';
+      child.stderr.on('data', (c) => (stderr += c));
+      child.on('exit', (code) => resolve({ code, stderr }));
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`http: unable to listen on 127.0.0.1:${port} (HOST=127.0.0.1, PORT=${port}): another process already listens there: stop it, or set PORT to a free port`);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 
   it('prints its version', () => {

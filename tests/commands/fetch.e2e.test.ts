@@ -31,9 +31,12 @@ beforeAll(async () => {
 });
 
 /** Runs the CLI without blocking this process (the feed server lives here). */
-function cli(args: string[], extraEnv: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/** The compiled CLI with the test's environment; a variable given as undefined is unset. */
+function cli(args: string[], extraEnv: Record<string, string | undefined> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...env, ...extraEnv } });
+    const merged: Record<string, string | undefined> = { ...env, ...extraEnv };
+    for (const key of Object.keys(merged)) if (merged[key] === undefined) delete merged[key];
+    const child = spawn(process.execPath, [CLI, ...args], { env: merged as NodeJS.ProcessEnv });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c) => (stdout += c));
@@ -110,7 +113,8 @@ describe('feeds and fetch from the command line', () => {
     const removed = await cli(['feeds', 'remove', server.url('/pytorch.atom')]);
     expect(removed.stdout).toContain('Removed');
     // The real reference data declares feeds: removing one of those disables it.
-    const real = { REFERENCE_DATA_PATH: '' };
+    // The real reference data (the default file).
+    const real = { REFERENCE_DATA_PATH: undefined };
     const reference = await cli(['feeds', 'remove', 'https://www.cncf.io/feed/'], real);
     expect(reference.stdout).toContain('disabled instead of removed');
     const list = await cli(['feeds', 'list']);
