@@ -10,6 +10,11 @@ import type { Context } from './context';
 import { explainValidationLimit, MAX_VALIDATION_ERRORS, type QueryLimits } from './limits';
 import { cacheHeadersPlugin, limitsPlugin, outcomePlugin, subscriptionTransportPlugin } from './plugins';
 
+/** What a client is told of a query stopped at its time budget (in a field, or the whole request). */
+export function queryTimeoutMessage(budgetMs: number): string {
+  return `the query ran longer than the limit of ${budgetMs} ms (QUERY_TIMEOUT): ask for fewer or smaller pages, or a narrower filter`;
+}
+
 /** Errors reported about the variables of one request (graphql-js adds one saying it stopped). */
 export const MAX_COERCION_ERRORS = 3;
 
@@ -55,7 +60,7 @@ export function formatError(log: Logger) {
     // A read the store stopped at its time budget (its thread was replaced): the caller may retry smaller.
     if (original instanceof QueryTimeoutError) {
       return {
-        message: `the query ran longer than the limit of ${original.budgetMs} ms (QUERY_TIMEOUT): ask for fewer or smaller pages, or a narrower filter`,
+        message: queryTimeoutMessage(original.budgetMs),
         locations: formatted.locations,
         path: formatted.path,
         extensions: { code: 'QUERY_TIMEOUT', maximumMs: original.budgetMs },

@@ -5,7 +5,7 @@ import type { ApolloServer } from '@apollo/server';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import type { Config } from '../config';
 import { AppError, describeError, QueryTimeoutError, quote, StoreError } from '../errors';
-import { apiOptionsOf, createApollo } from '../graphql/apollo';
+import { apiOptionsOf, createApollo, queryTimeoutMessage } from '../graphql/apollo';
 import { createContext, type Context } from '../graphql/context';
 import { apolloExecutor, type GraphQLExecutor } from '../graphql/executor';
 import { cachedDocumentGuard } from '../graphql/limits';
@@ -152,25 +152,11 @@ async function handleGraphQL(req: http.IncomingMessage, res: http.ServerResponse
     result = await front.execute({ method: req.method ?? 'GET', headers, search: request.search, body: request.body, requestId }, gone.signal);
   } catch (err) {
     if (err instanceof StoreError && err.code === 'READ_CALL_ABANDONED') return;
-    // Every thread busy and the queue full, or no thread free within the budget: a clear 503 the
-    // client may retry, not a connection left to time out.
-    if (err instanceof StoreError && err.code === 'READ_POOL_BUSY') {
-      front.metrics.graphqlRequest({ operation: null, errorCode: 'SERVER_BUSY' }, 503);
-      sendJson(res, 503, { errors: [{ message: 'the server is busy: every query thread is taken; try again in a moment', extensions: { code: 'SERVER_BUSY' } }] }, { ...CORS_HEADERS, 'retry-after': '1' });
-      return;
-    }
-    // A request that cannot be copied to a thread: JSON nested thousands deep (the structured
-    // clone runs out of stack). The caller's doing; nothing ran.
-    if (err instanceof StoreError && err.code === 'READ_CALL_INVALID') {
-      front.metrics.graphqlRequest({ operation: null, errorCode: 'BAD_REQUEST' }, 400);
-      sendJson(res, 400, { errors: [{ message: 'the request is nested too deeply to be run: send variables and extensions of a sensible depth', extensions: { code: 'BAD_REQUEST' } }] }, CORS_HEADERS);
-      return;
-    }
-    // A request whose thread ran past the budget was stopped there (the thread is replaced).
-    if (!(err instanceof QueryTimeoutError)) throw err;
-    front.metrics.graphqlRequest({ operation: null, errorCode: 'QUERY_TIMEOUT' }, 200);
-    const message = `the query ran longer than the limit of ${err.budgetMs} ms (QUERY_TIMEOUT): ask for fewer or smaller pages, or a narrower filter`;
-    sendJson(res, 200, { errors: [{ message, extensions: { code: 'QUERY_TIMEOUT', maximumMs: err.budgetMs } }] }, key === null ? CORS_HEADERS : { ...CORS_HEADERS, 'x-cache': 'MISS' });
+    const refusal = refusalOf(err);
+    if (!refusal) throw err;
+    front.metrics.graphqlRequest({ operation: null, errorCode: refusal.code }, refusal.status);
+    const headers = key === null ? CORS_HEADERS : { ...CORS_HEADERS, 'x-cache': 'MISS' };
+    sendJson(res, refusal.status, { errors: [{ message: refusal.message, extensions: { code: refusal.code, ...refusal.extensions } }] }, { ...headers, ...refusal.headers });
     return;
   }
   const { status } = result;
@@ -188,6 +174,24 @@ async function handleGraphQL(req: http.IncomingMessage, res: http.ServerResponse
     res.writeHead(status, out);
   }
   res.end(bytes);
+}
+
+/** How the front answers a request the read threads did not run to the end, or null for a failure of ours. */
+function refusalOf(err: unknown): { status: number; code: string; message: string; extensions?: Record<string, unknown>; headers?: Record<string, string> } | null {
+  // Stopped past its budget, its thread replaced.
+  if (err instanceof QueryTimeoutError) return { status: 200, code: 'QUERY_TIMEOUT', message: queryTimeoutMessage(err.budgetMs), extensions: { maximumMs: err.budgetMs } };
+  if (!(err instanceof StoreError)) return null;
+  // Every thread busy and the queue full, or no thread free in time: a 503 the client may retry,
+  // not a connection left to time out.
+  if (err.code === 'READ_POOL_BUSY') {
+    return { status: 503, code: 'SERVER_BUSY', message: 'the server is busy: every query thread is taken; try again in a moment', headers: { 'retry-after': '1' } };
+  }
+  // Not copied to a thread: JSON nested thousands deep (the structured clone runs out of stack).
+  // The caller's doing; nothing ran.
+  if (err.code === 'READ_CALL_INVALID') {
+    return { status: 400, code: 'BAD_REQUEST', message: 'the request is nested too deeply to be run: send variables and extensions of a sensible depth' };
+  }
+  return null;
 }
 
 /**
